@@ -1,0 +1,49 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import starlight from '@astrojs/starlight';
+import svelte from '@astrojs/svelte';
+import { remarkHeadingIds } from './src/lib/markdown/remark-heading-ids.ts';
+import { CHAPTERS } from './src/lib/chapters.ts';
+
+// `npm run dev` runs the companion server on this port and Astro proxies to it.
+const apiPort = Number(process.env.LAB_API_PORT ?? 4322);
+const api = `http://127.0.0.1:${apiPort}`;
+
+export default defineConfig({
+  site: 'http://localhost:4321',
+  trailingSlash: 'ignore',
+  markdown: { remarkPlugins: [remarkHeadingIds] },
+  integrations: [
+    starlight({
+      title: { 'zh-CN': '实时通信实验室', en: 'Realtime Lab' },
+      description: 'Short polling, long polling, SSE, WebSocket and MQTT, shown by live demos.',
+      defaultLocale: 'root',
+      locales: {
+        root: { label: '简体中文', lang: 'zh-CN' },
+        en: { label: 'English', lang: 'en' },
+      },
+      // Chapters live in the top-level content/ folder, not src/content/.
+      markdown: { processedDirs: ['./content/docs/'] },
+      sidebar: [
+        {
+          label: 'Course',
+          translations: { 'zh-CN': '课程' },
+          items: CHAPTERS.map((slug) => slug),
+        },
+      ],
+      customCss: ['./src/styles/lab.css'],
+      lastUpdated: false,
+      pagination: true,
+    }),
+    svelte(),
+  ],
+  vite: {
+    server: {
+      proxy: {
+        '/api': { target: api, changeOrigin: false },
+        '/mqtt': { target: api, ws: true },
+        '/ws/': { target: api, ws: true },
+      },
+    },
+  },
+});

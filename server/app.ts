@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { LabConfig } from './config.ts';
+import { UpgradeRouter } from './upgrade.ts';
+import { Gauges } from './gauges.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
+import { registerHealth } from './health.ts';
+import type { BrokerInfo } from '../src/lib/wire/health.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  name: string;
+  version: string;
+};
+
+/** Which listener failed to bind, so the CLI can name the option that changes it. */
+export class ListenError extends Error {
+  override name = 'ListenError';
+  readonly which: 'http' | 'mqtt';
+  readonly port: number;
+  readonly code: string;
+  constructor(which: 'http' | 'mqtt', port: number, code: string) {
+    super(`${which} port ${port}: ${code}`);
+    this.which = which;
+    this.port = port;
+    this.code = code;
+  }
+}
+
+/** The running lab: one HTTP server (site, API, WebSockets) plus the broker. */
+export interface Lab {
+  app: FastifyInstance;
+  /** Bound HTTP port. */
+  port: number;
+  /** Bound MQTT/TCP port of the embedded broker, or null with an external broker. */
+  mqttPort: number | null;
+  gauges: Gauges;
+  broker: EmbeddedBroker | null;
+  close(): Promise<void>;
+}
+
+/** Starts every part of the companion server described by `config` and resolves when it listens. */
+export async function startLab(config: LabConfig): Promise<Lab> {
+  const startedAt = new Date();
+  const app = Fastify({
+    logger: false,
+    // Shutdown must not wait for long-lived requests (long-polls, SSE streams).
+    forceCloseConnections: true,
+    bodyLimit: 64 * 1024,
+  });
+  const router = new UpgradeRouter(app.server);
+  const gauges = new Gauges();
+
+  let broker: EmbeddedBroker | null = null;
+  if (config.broker.mode === 'embedded') {
+    try {
+      broker = await startEmbeddedBroker({
+        mqttPort: config.broker.mqttPort,
+        host: config.host,
+        router,
+        gauges,
+      });
+    } catch (err) {
+      throw asListenError(err, 'mqtt', config.broker.mqttPort);
+    }
+  }
+
+  const brokerInfo = (hostname: string): BrokerInfo =>
+    config.broker.mode === 'external'
+      ? { mode: 'external', wsUrl: config.broker.browserUrl, tcpUrl: config.broker.tcpUrl }
+      : { mode: 'embedded', wsUrl: null, tcpUrl: `mqtt://${hostname}:${broker?.tcpPort ?? 0}` };
+
+  registerHealth(app, {
+    name: pkg.name,
+    version: pkg.version,
+    startedAt,
+    gauges,
+    brokerInfo,
+  });
+
+  if (config.site) await registerSite(app, path.resolve(config.distDir));
+  else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));
+
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await broker?.close();
+    throw asListenError(err, 'http', config.port);
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    port,
+    mqttPort: broker?.tcpPort ?? null,
+    gauges,
+    broker,
+    close() {
+      closing ??= (async () => {
+        await broker?.close();
+        await app.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function asListenError(err: unknown, which: 'http' | 'mqtt', port: number): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL'
+    ? new ListenError(which, port, code)
+    : err;
+}
+
+type Reply = import('fastify').FastifyReply;
+
+function notFoundJson(method: string, url: string, reply: Reply): Reply {
+  const pathname = url.split('?')[0] ?? url;
+  return reply.code(404).send({ error: `No route for ${method} ${pathname}`, statusCode: 404 });
+}
+
+/** Serves the built Astro site, with a locale-aware 404 page for unknown paths. */
+async function registerSite(app: FastifyInstance, distDir: string): Promise<void> {
+  const notFoundPages = {
+    root: await readFile(path.join(distDir, '404.html'), 'utf8').catch(() => null),
+    en: await readFile(path.join(distDir, 'en/404/index.html'), 'utf8').catch(() => null),
+  };
+  await app.register(fastifyStatic, {
+    root: distDir,
+    prefix: '/',
+    redirect: true,
+    index: 'index.html',
+    setHeaders(res, filePath) {
+      // Astro fingerprints everything under _astro/, so it never changes under the same name.
+      if (filePath.includes(`${path.sep}_astro${path.sep}`)) {
+        res.header('Cache-Control', 'public, max-age=31536000, immutable');
+      } else {
+        res.header('Cache-Control', 'no-cache');
+      }
+    },
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const pathname = req.url.split('?')[0] ?? '/';
+    if (pathname.startsWith('/api/') || pathname === '/api' || req.method !== 'GET') {
+      return notFoundJson(req.method, req.url, reply);
+    }
+    const page =
+      (pathname === '/en' || pathname.startsWith('/en/') ? notFoundPages.en : null) ??
+      notFoundPages.root;
+    if (!page) return notFoundJson(req.method, req.url, reply);
+    return reply.code(404).type('text/html; charset=utf-8').send(page);
+  });
+}

@@ -1,0 +1,45 @@
+import os from 'node:os';
+import type { LabConfig } from './config.ts';
+
+/** What the banner describes: the bound ports and the configuration behind them. */
+export interface BannerInput {
+  config: LabConfig;
+  port: number;
+  mqttPort: number | null;
+  version: string;
+}
+
+/** IPv4 addresses of this machine's non-internal interfaces, for LAN URLs. */
+export function lanAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => a!.address);
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** The start-up banner: where the site, the LAN URLs and the broker are. */
+export function bannerText({ config, port, mqttPort, version }: BannerInput): string {
+  const wildcard = config.host === '0.0.0.0' || config.host === '::';
+  const local = wildcard ? 'localhost' : urlHost(config.host);
+  const lines = [`Realtime Lab ${version}`, ''];
+  const site = config.site ? 'Site' : 'API';
+  lines.push(`  ${site.padEnd(14)} http://${local}:${port}/`);
+  if (wildcard) {
+    for (const ip of lanAddresses()) lines.push(`  ${'On the LAN'.padEnd(14)} http://${ip}:${port}/`);
+  }
+  if (config.broker.mode === 'embedded') {
+    lines.push(`  ${'MQTT/TCP'.padEnd(14)} mqtt://${local}:${mqttPort ?? config.broker.mqttPort}`);
+    lines.push(`  ${'MQTT/WebSocket'.padEnd(14)} ws://${local}:${port}/mqtt`);
+    lines.push(`  ${'Broker'.padEnd(14)} embedded (Aedes, MQTT 3.1.1)`);
+  } else {
+    lines.push(`  ${'MQTT/TCP'.padEnd(14)} ${config.broker.tcpUrl ?? '(not set: --broker-tcp-url)'}`);
+    lines.push(`  ${'MQTT/WebSocket'.padEnd(14)} ${config.broker.browserUrl ?? '(not set: --broker-url)'}`);
+    lines.push(`  ${'Broker'.padEnd(14)} external (the embedded broker is off)`);
+  }
+  lines.push('', 'Press Ctrl-C to stop.');
+  return lines.join('\n');
+}

@@ -1,0 +1,170 @@
+import { parseArgs } from 'node:util';
+
+/** How the lab reaches an MQTT broker: its own embedded one, or a real one elsewhere. */
+export type BrokerConfig =
+  | { mode: 'embedded'; mqttPort: number }
+  | { mode: 'external'; browserUrl: string | null; tcpUrl: string | null };
+
+/** Everything the companion server needs to start, after flags and environment are merged. */
+export interface LabConfig {
+  port: number;
+  host: string;
+  broker: BrokerConfig;
+  /** Build the site when it is missing or stale, then serve it. `false` serves only the API. */
+  site: boolean;
+  /** Folder of the built site. */
+  distDir: string;
+  /** Extra origins (besides the site's own) allowed to open WebSockets; used by `npm run dev`. */
+  allowedOrigins: string[];
+}
+
+/** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Flags the CLI accepts, with the environment variable that sets the same thing. */
+export const OPTIONS = [
+  ['--port <n>', 'PORT', '4321', 'HTTP port for the site, the API and WebSockets (0 = any free port)'],
+  ['--host <addr>', 'HOST', '0.0.0.0', 'address to listen on; 0.0.0.0 lets LAN attendees connect'],
+  ['--mqtt-port <n>', 'MQTT_PORT', '1883', 'MQTT/TCP port of the embedded broker (0 = any free port)'],
+  [
+    '--broker-url <url>',
+    'BROKER_URL',
+    '',
+    'ws:// or wss:// URL of an external broker for browsers (disables the embedded broker)',
+  ],
+  [
+    '--broker-tcp-url <url>',
+    'BROKER_TCP_URL',
+    '',
+    'mqtt://, mqtts://, ws:// or wss:// URL of an external broker for server-side clients',
+  ],
+  ['--no-site', 'LAB_NO_SITE=1', '', 'do not build or serve the site (API and broker only)'],
+  ['--dist <dir>', 'LAB_DIST', 'dist', 'folder of the built site'],
+  [
+    '--allow-origin <url>',
+    'LAB_ALLOW_ORIGINS',
+    '',
+    'another origin allowed to open WebSockets (repeatable; env: comma-separated)',
+  ],
+  ['--help', '', '', 'show this help'],
+] as const;
+
+/** The `--help` text. */
+export function helpText(): string {
+  const rows = OPTIONS.map(([flag, env, def, text]) => {
+    const extra = [env ? `env ${env}` : '', def ? `default ${def}` : ''].filter(Boolean).join(', ');
+    return `  ${flag.padEnd(24)} ${text}${extra ? ` (${extra})` : ''}`;
+  });
+  return [
+    'Realtime Lab companion server',
+    '',
+    'Usage: npm start -- [options]',
+    '',
+    'Options:',
+    ...rows,
+    '',
+    'Examples:',
+    '  npm start -- --port 8080',
+    '  npm start -- --broker-url ws://localhost:9001 --broker-tcp-url mqtt://localhost:1883',
+    '',
+  ].join('\n');
+}
+
+function parsePort(raw: string, name: string): number {
+  // Reject "12abc", "1e3" and friends: Number() would accept some of them.
+  if (!/^\d{1,5}$/.test(raw.trim())) {
+    throw new ConfigError(`${name} must be a whole number from 0 to 65535, got "${raw}"`);
+  }
+  const n = Number(raw);
+  if (n > 65535) throw new ConfigError(`${name} must be a whole number from 0 to 65535, got "${raw}"`);
+  return n;
+}
+
+function parseUrl(raw: string, name: string, schemes: readonly string[]): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${raw}"`);
+  }
+  const scheme = url.protocol.replace(/:$/, '');
+  if (!schemes.includes(scheme)) {
+    throw new ConfigError(
+      `${name} must start with ${schemes.map((s) => `${s}://`).join(', ')}; got "${raw}"`,
+    );
+  }
+  if (!url.hostname) throw new ConfigError(`${name} has no host: "${raw}"`);
+  return raw;
+}
+
+function parseOrigin(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+    return u.origin;
+  } catch {
+    throw new ConfigError(`--allow-origin must be an http:// or https:// origin, got "${raw}"`);
+  }
+}
+
+/** Merges CLI flags over environment variables over defaults; throws ConfigError on a bad value. */
+export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): LabConfig | 'help' {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'mqtt-port': { type: 'string' },
+        'broker-url': { type: 'string' },
+        'broker-tcp-url': { type: 'string' },
+        'no-site': { type: 'boolean' },
+        dist: { type: 'string' },
+        'allow-origin': { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    // parseArgs explains unknown flags and missing values well; keep its words, drop its code.
+    throw new ConfigError(`${(err as Error).message}. Run "npm start -- --help" for the options.`);
+  }
+  if (values.help) return 'help';
+
+  const port = parsePort(values.port ?? env['PORT'] ?? '4321', values.port ? '--port' : 'PORT');
+  const host = (values.host ?? env['HOST'] ?? '0.0.0.0').trim();
+  if (!host) throw new ConfigError('--host must not be empty');
+  const mqttPort = parsePort(
+    values['mqtt-port'] ?? env['MQTT_PORT'] ?? '1883',
+    values['mqtt-port'] ? '--mqtt-port' : 'MQTT_PORT',
+  );
+  const browserRaw = values['broker-url'] ?? env['BROKER_URL'] ?? '';
+  const tcpRaw = values['broker-tcp-url'] ?? env['BROKER_TCP_URL'] ?? '';
+  // A browser can only open WebSockets, so the browser-side URL must be ws(s).
+  const browserUrl = browserRaw ? parseUrl(browserRaw, '--broker-url', ['ws', 'wss']) : null;
+  const tcpUrl = tcpRaw
+    ? parseUrl(tcpRaw, '--broker-tcp-url', ['mqtt', 'mqtts', 'ws', 'wss'])
+    : null;
+  const broker: BrokerConfig =
+    browserUrl || tcpUrl ? { mode: 'external', browserUrl, tcpUrl } : { mode: 'embedded', mqttPort };
+
+  const originsRaw = [
+    ...(values['allow-origin'] ?? []),
+    ...(env['LAB_ALLOW_ORIGINS'] ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
+  return {
+    port,
+    host,
+    broker,
+    site: !(values['no-site'] ?? env['LAB_NO_SITE'] === '1'),
+    distDir: values.dist ?? env['LAB_DIST'] ?? 'dist',
+    allowedOrigins: originsRaw.map(parseOrigin),
+  };
+}

@@ -1,0 +1,17 @@
+/** Chapter slugs in reading order; the sidebar and the parity tests both read this list. */
+export const CHAPTERS = [
+  'overview',
+  'short-polling',
+  'long-polling',
+  'sse',
+  'websocket',
+  'mqtt',
+  'mqtt-over-websocket',
+  'comparison',
+  'choosing',
+  'references',
+  'summary',
+] as const;
+
+/** A chapter's slug. */
+export type ChapterSlug = (typeof CHAPTERS)[number];

@@ -1,0 +1,56 @@
+import type { Dictionary } from './index.ts';
+
+type Key =
+  | 'label'
+  | 'checking'
+  | 'connected'
+  | 'unreachable'
+  | 'version'
+  | 'uptime'
+  | 'brokerEmbedded'
+  | 'brokerExternal'
+  | 'connections'
+  | 'retry'
+  | 'conn.mqttTcp'
+  | 'conn.mqttWs'
+  | 'conn.wsChat'
+  | 'conn.sse'
+  | 'conn.longPoll';
+
+/** UI strings of the server status badge. */
+export const statusStrings: Dictionary<Key> = {
+  'zh-CN': {
+    label: '服务器状态',
+    checking: '正在检查…',
+    connected: '已连接',
+    unreachable: '无法连接到服务器',
+    version: '版本 {version}',
+    uptime: '已运行 {uptime}',
+    brokerEmbedded: '内置 MQTT broker',
+    brokerExternal: '外部 MQTT broker',
+    connections: '当前连接',
+    retry: '重试',
+    'conn.mqttTcp': 'MQTT/TCP',
+    'conn.mqttWs': 'MQTT/WebSocket',
+    'conn.wsChat': 'WebSocket 聊天',
+    'conn.sse': 'SSE',
+    'conn.longPoll': '长轮询',
+  },
+  en: {
+    label: 'Server status',
+    checking: 'Checking…',
+    connected: 'Connected',
+    unreachable: 'Server unreachable',
+    version: 'version {version}',
+    uptime: 'up {uptime}',
+    brokerEmbedded: 'embedded MQTT broker',
+    brokerExternal: 'external MQTT broker',
+    connections: 'Connections now',
+    retry: 'Retry',
+    'conn.mqttTcp': 'MQTT/TCP',
+    'conn.mqttWs': 'MQTT/WebSocket',
+    'conn.wsChat': 'WebSocket chat',
+    'conn.sse': 'SSE',
+    'conn.longPoll': 'long polling',
+  },
+};

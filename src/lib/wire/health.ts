@@ -1,0 +1,49 @@
+// Shapes of the companion server's JSON endpoints, shared by the server and the browser.
+
+/** Which broker the lab talks to, as `/api/health` and `/api/config` report it. */
+export interface BrokerInfo {
+  mode: 'embedded' | 'external';
+  /** URL for browsers (MQTT over WebSocket); `null` means "this server's `/mqtt`". */
+  wsUrl: string | null;
+  /** URL for devices and server-side clients (MQTT over TCP), when known. */
+  tcpUrl: string | null;
+}
+
+/** Body of `GET /api/health`. */
+export interface HealthResponse {
+  status: 'ok';
+  name: string;
+  version: string;
+  uptimeS: number;
+  startedAt: string;
+  broker: BrokerInfo;
+  /** Live connection counts by protocol; a protocol appears once its module is running. */
+  connections: Record<string, number>;
+}
+
+/** Body of `GET /api/config`: what a page needs to reach the lab's services. */
+export interface ConfigResponse {
+  broker: BrokerInfo;
+  /** Path of the embedded broker's WebSocket endpoint on this server. */
+  mqttPath: string;
+}
+
+/** Body of every JSON error the API answers with. */
+export interface ApiError {
+  error: string;
+  statusCode: number;
+}
+
+/** Path of the embedded broker's MQTT-over-WebSocket endpoint (the layout EMQX uses). */
+export const MQTT_WS_PATH = '/mqtt';
+
+/**
+ * The MQTT-over-WebSocket URL a page should use: the configured external one, or this
+ * server's own `/mqtt` on the page's origin (wss on https pages, avoiding mixed content).
+ */
+export function resolveBrokerWsUrl(broker: BrokerInfo, pageUrl: string): string {
+  if (broker.wsUrl) return broker.wsUrl;
+  const page = new URL(pageUrl);
+  const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${page.host}${MQTT_WS_PATH}`;
+}
