@@ -2,6 +2,7 @@
 import { defineConfig } from 'astro/config';
 import starlight from '@astrojs/starlight';
 import svelte from '@astrojs/svelte';
+import { unified } from '@astrojs/markdown-remark';
 import { remarkHeadingIds } from './src/lib/markdown/remark-heading-ids.ts';
 import { CHAPTERS } from './src/lib/chapters.ts';
 
@@ -12,7 +13,8 @@ const api = `http://127.0.0.1:${apiPort}`;
 export default defineConfig({
   site: 'http://localhost:4321',
   trailingSlash: 'ignore',
-  markdown: { remarkPlugins: [remarkHeadingIds] },
+  // Headings may carry a fixed anchor shared by both locales (see remark-heading-ids.ts).
+  markdown: { processor: unified({ remarkPlugins: [remarkHeadingIds] }) },
   integrations: [
     starlight({
       title: { 'zh-CN': '实时通信实验室', en: 'Realtime Lab' },

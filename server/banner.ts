@@ -29,15 +29,20 @@ export function bannerText({ config, port, mqttPort, version }: BannerInput): st
   const site = config.site ? 'Site' : 'API';
   lines.push(`  ${site.padEnd(14)} http://${local}:${port}/`);
   if (wildcard) {
-    for (const ip of lanAddresses()) lines.push(`  ${'On the LAN'.padEnd(14)} http://${ip}:${port}/`);
+    for (const ip of lanAddresses())
+      lines.push(`  ${'On the LAN'.padEnd(14)} http://${ip}:${port}/`);
   }
   if (config.broker.mode === 'embedded') {
     lines.push(`  ${'MQTT/TCP'.padEnd(14)} mqtt://${local}:${mqttPort ?? config.broker.mqttPort}`);
     lines.push(`  ${'MQTT/WebSocket'.padEnd(14)} ws://${local}:${port}/mqtt`);
     lines.push(`  ${'Broker'.padEnd(14)} embedded (Aedes, MQTT 3.1.1)`);
   } else {
-    lines.push(`  ${'MQTT/TCP'.padEnd(14)} ${config.broker.tcpUrl ?? '(not set: --broker-tcp-url)'}`);
-    lines.push(`  ${'MQTT/WebSocket'.padEnd(14)} ${config.broker.browserUrl ?? '(not set: --broker-url)'}`);
+    lines.push(
+      `  ${'MQTT/TCP'.padEnd(14)} ${config.broker.tcpUrl ?? '(not set: --broker-tcp-url)'}`,
+    );
+    lines.push(
+      `  ${'MQTT/WebSocket'.padEnd(14)} ${config.broker.browserUrl ?? '(not set: --broker-url)'}`,
+    );
     lines.push(`  ${'Broker'.padEnd(14)} external (the embedded broker is off)`);
   }
   lines.push('', 'Press Ctrl-C to stop.');

@@ -56,7 +56,9 @@ try {
   throw err;
 }
 
-process.stdout.write(`${bannerText({ config, port: lab.port, mqttPort: lab.mqttPort, version })}\n`);
+process.stdout.write(
+  `${bannerText({ config, port: lab.port, mqttPort: lab.mqttPort, version })}\n`,
+);
 
 let stopping = false;
 function stop(signal: string): void {

@@ -25,9 +25,19 @@ export class ConfigError extends Error {
 
 /** Flags the CLI accepts, with the environment variable that sets the same thing. */
 export const OPTIONS = [
-  ['--port <n>', 'PORT', '4321', 'HTTP port for the site, the API and WebSockets (0 = any free port)'],
+  [
+    '--port <n>',
+    'PORT',
+    '4321',
+    'HTTP port for the site, the API and WebSockets (0 = any free port)',
+  ],
   ['--host <addr>', 'HOST', '0.0.0.0', 'address to listen on; 0.0.0.0 lets LAN attendees connect'],
-  ['--mqtt-port <n>', 'MQTT_PORT', '1883', 'MQTT/TCP port of the embedded broker (0 = any free port)'],
+  [
+    '--mqtt-port <n>',
+    'MQTT_PORT',
+    '1883',
+    'MQTT/TCP port of the embedded broker (0 = any free port)',
+  ],
   [
     '--broker-url <url>',
     'BROKER_URL',
@@ -78,7 +88,8 @@ function parsePort(raw: string, name: string): number {
     throw new ConfigError(`${name} must be a whole number from 0 to 65535, got "${raw}"`);
   }
   const n = Number(raw);
-  if (n > 65535) throw new ConfigError(`${name} must be a whole number from 0 to 65535, got "${raw}"`);
+  if (n > 65535)
+    throw new ConfigError(`${name} must be a whole number from 0 to 65535, got "${raw}"`);
   return n;
 }
 
@@ -135,22 +146,29 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
   }
   if (values.help) return 'help';
 
-  const port = parsePort(values.port ?? env['PORT'] ?? '4321', values.port ? '--port' : 'PORT');
-  const host = (values.host ?? env['HOST'] ?? '0.0.0.0').trim();
+  // An empty environment variable counts as unset; an empty flag value is a mistake.
+  const fromEnv = (name: string): string | undefined => env[name] || undefined;
+  const port = parsePort(
+    values.port ?? fromEnv('PORT') ?? '4321',
+    values.port !== undefined ? '--port' : 'PORT',
+  );
+  const host = (values.host ?? fromEnv('HOST') ?? '0.0.0.0').trim();
   if (!host) throw new ConfigError('--host must not be empty');
   const mqttPort = parsePort(
-    values['mqtt-port'] ?? env['MQTT_PORT'] ?? '1883',
-    values['mqtt-port'] ? '--mqtt-port' : 'MQTT_PORT',
+    values['mqtt-port'] ?? fromEnv('MQTT_PORT') ?? '1883',
+    values['mqtt-port'] !== undefined ? '--mqtt-port' : 'MQTT_PORT',
   );
-  const browserRaw = values['broker-url'] ?? env['BROKER_URL'] ?? '';
-  const tcpRaw = values['broker-tcp-url'] ?? env['BROKER_TCP_URL'] ?? '';
+  const browserRaw = values['broker-url'] ?? fromEnv('BROKER_URL') ?? '';
+  const tcpRaw = values['broker-tcp-url'] ?? fromEnv('BROKER_TCP_URL') ?? '';
   // A browser can only open WebSockets, so the browser-side URL must be ws(s).
   const browserUrl = browserRaw ? parseUrl(browserRaw, '--broker-url', ['ws', 'wss']) : null;
   const tcpUrl = tcpRaw
     ? parseUrl(tcpRaw, '--broker-tcp-url', ['mqtt', 'mqtts', 'ws', 'wss'])
     : null;
   const broker: BrokerConfig =
-    browserUrl || tcpUrl ? { mode: 'external', browserUrl, tcpUrl } : { mode: 'embedded', mqttPort };
+    browserUrl || tcpUrl
+      ? { mode: 'external', browserUrl, tcpUrl }
+      : { mode: 'embedded', mqttPort };
 
   const originsRaw = [
     ...(values['allow-origin'] ?? []),

@@ -1,6 +1,8 @@
 import { createWebSocketStream, type WebSocket } from 'ws';
 import type { Duplex } from 'node:stream';
 
+type Callback = (err?: Error | null) => void;
+
 /**
  * Wraps a WebSocket as a byte stream for the broker, sending each MQTT packet as one frame.
  * mqtt-packet writes a packet as several small buffers inside one cork/uncork; without a
@@ -9,15 +11,14 @@ import type { Duplex } from 'node:stream';
  */
 export function mqttWebSocketStream(socket: WebSocket): Duplex {
   const stream = createWebSocketStream(socket);
-  type Chunk = { chunk: Buffer };
-  const writable = stream as Duplex & {
-    _write(chunk: Buffer, encoding: BufferEncoding, cb: (err?: Error | null) => void): void;
-    _writev?: (chunks: Chunk[], cb: (err?: Error | null) => void) => void;
-  };
-  writable._writev = function (chunks, cb) {
+  const write = (stream as unknown as { _write: (c: Buffer, e: string, cb: Callback) => void })
+    ._write;
+  const writev = (chunks: { chunk: Buffer }[], cb: Callback): void => {
     const first = chunks[0];
-    const buf = chunks.length === 1 && first ? first.chunk : Buffer.concat(chunks.map((c) => c.chunk));
-    writable._write(buf, 'buffer' as BufferEncoding, cb);
+    const buf =
+      chunks.length === 1 && first ? first.chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    write.call(stream, buf, 'buffer', cb);
   };
+  (stream as unknown as { _writev: typeof writev })._writev = writev;
   return stream;
 }

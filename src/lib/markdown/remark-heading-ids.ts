@@ -3,22 +3,25 @@
 // so that the zh-CN and English pages of a chapter share the same anchors and links
 // between them (and between chapters) do not depend on how each language slugifies.
 
-interface Node {
+import type { Root } from 'mdast';
+
+/** The few mdast fields this plugin reads. */
+export interface MdNode {
   type: string;
   value?: string;
-  children?: Node[];
+  children?: MdNode[];
   data?: { hProperties?: Record<string, unknown> };
 }
 
 const MARKER = /^\s*\/\*\s*#([a-z0-9][a-z0-9-]*)\s*\*\/\s*$/;
 
-function visitHeadings(node: Node, fn: (heading: Node) => void): void {
+function visitHeadings(node: MdNode, fn: (heading: MdNode) => void): void {
   if (node.type === 'heading') fn(node);
   for (const child of node.children ?? []) visitHeadings(child, fn);
 }
 
 /** Reads the `#id` marker from a heading's children, removes it, and returns the id. */
-export function takeHeadingId(heading: Node): string | null {
+export function takeHeadingId(heading: MdNode): string | null {
   const children = heading.children ?? [];
   const last = children.at(-1);
   if (!last || last.type !== 'mdxTextExpression') return null;
@@ -32,8 +35,8 @@ export function takeHeadingId(heading: Node): string | null {
 
 /** Remark plugin: headings ending in `{/* #id *\/}` get that id. */
 export function remarkHeadingIds() {
-  return (tree: Node): void => {
-    visitHeadings(tree, (heading) => {
+  return (tree: Root): void => {
+    visitHeadings(tree as unknown as MdNode, (heading) => {
       const id = takeHeadingId(heading);
       if (!id) return;
       heading.data ??= {};

@@ -1,0 +1,38 @@
+import { test as base, expect, type Page } from '@playwright/test';
+
+/** Problems a page reported while a test ran: console errors, failed or 4xx/5xx requests. */
+export interface PageProblems {
+  list: string[];
+}
+
+/** Records console errors and failed requests on a page. */
+export function watchProblems(
+  page: Page,
+  allow: (url: string) => boolean = () => false,
+): PageProblems {
+  const problems: PageProblems = { list: [] };
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.list.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => problems.list.push(`pageerror: ${err.message}`));
+  page.on('requestfailed', (req) => {
+    if (!allow(req.url()))
+      problems.list.push(`failed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400 && !allow(res.url()))
+      problems.list.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  return problems;
+}
+
+/** A test whose page fails the test on any console error or failed request. */
+export const test = base.extend<{ problems: PageProblems }>({
+  problems: async ({ page }, use) => {
+    const problems = watchProblems(page);
+    await use(problems);
+    expect(problems.list, 'console errors or failed requests').toEqual([]);
+  },
+});
+
+export { expect };

@@ -1,0 +1,106 @@
+import { CHAPTERS } from '../../src/lib/chapters.ts';
+import { test, expect } from './fixtures.ts';
+
+const locales = [
+  { prefix: '', lang: 'zh-CN' },
+  { prefix: '/en', lang: 'en' },
+];
+const pages = ['', ...CHAPTERS];
+
+for (const { prefix, lang } of locales) {
+  test.describe(`every page in ${lang}`, () => {
+    for (const slug of pages) {
+      const path = `${prefix}/${slug ? `${slug}/` : ''}`;
+      test(`${path} loads cleanly`, async ({ page, problems }) => {
+        const res = await page.goto(path);
+        expect(res?.status()).toBe(200);
+        await expect(page.locator('html')).toHaveAttribute('lang', lang);
+        await expect(page.locator('h1').first()).not.toBeEmpty();
+        // The sidebar lists every chapter, so each page can reach every other; the home page
+        // is a splash page without one, and links to the chapters from its cards instead.
+        const links = slug ? 'nav.sidebar a[href]' : 'main a[href]';
+        const hrefs = await page
+          .locator(links)
+          .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+        expect(hrefs).toEqual(
+          expect.arrayContaining([`${prefix}/${slug ? CHAPTERS[0] : 'overview'}/`]),
+        );
+        if (slug) expect(hrefs).toHaveLength(CHAPTERS.length);
+        await page.waitForLoadState('networkidle');
+        expect(problems.list).toEqual([]);
+      });
+    }
+  });
+}
+
+test('the sidebar lists the chapters in the planned order', async ({ page, problems }) => {
+  await page.goto('/en/overview/');
+  const hrefs = await page
+    .locator('nav.sidebar a[href]')
+    .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  expect(hrefs).toEqual(CHAPTERS.map((slug) => `/en/${slug}/`));
+  expect(problems.list).toEqual([]);
+});
+
+test('the language picker switches between zh-CN and English on the same chapter', async ({
+  page,
+  problems,
+}) => {
+  await page.goto('/sse/');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await page.locator('starlight-lang-select select').first().selectOption({ label: 'English' });
+  await expect(page).toHaveURL(/\/en\/sse\/$/);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  // The picker is a custom element: it only navigates once its script has run.
+  await page.waitForLoadState('load');
+  await page.locator('starlight-lang-select select').first().selectOption({ label: '简体中文' });
+  await expect(page).toHaveURL(/\/sse\/$/);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  expect(problems.list).toEqual([]);
+});
+
+test('search finds a chapter by a word in it', async ({ page, problems }) => {
+  await page.goto('/en/');
+  await page.getByRole('button', { name: 'Search' }).click();
+  const input = page.getByRole('dialog', { name: 'Search' }).getByRole('textbox');
+  await input.fill('Last-Event-ID');
+  const result = page.locator('.pagefind-ui__result-link').first();
+  await expect(result).toBeVisible({ timeout: 10_000 });
+  await expect(result).toHaveAttribute('href', /\/en\/sse\//);
+  expect(problems.list).toEqual([]);
+});
+
+test('the server status badge shows the server connected, in each language', async ({
+  page,
+  problems,
+}) => {
+  await page.goto('/en/');
+  const badge = page.getByTestId('server-status');
+  await badge.scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('server-status-state')).toHaveText('Connected');
+  await expect(badge).toContainText(/version \d+\.\d+\.\d+/);
+  await expect(page.getByTestId('conn-mqttWs')).toHaveText(/^\d+$/);
+
+  await page.goto('/');
+  await page.getByTestId('server-status').scrollIntoViewIfNeeded();
+  await expect(page.getByTestId('server-status-state')).toHaveText('已连接');
+  expect(problems.list).toEqual([]);
+});
+
+test('unknown pages answer 404 with a page in the visitor’s language', async ({ page }) => {
+  const zh = await page.goto('/no-such-page/');
+  expect(zh?.status()).toBe(404);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.locator('h1')).toHaveText('找不到页面');
+
+  const en = await page.goto('/en/no-such-page/');
+  expect(en?.status()).toBe(404);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.locator('h1')).toHaveText('Page not found');
+});
+
+test('the API never answers HTML for an unknown route', async ({ request }) => {
+  const res = await request.get('/api/nothing-here');
+  expect(res.status()).toBe(404);
+  expect(res.headers()['content-type']).toMatch(/application\/json/);
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, helpText, parseConfig } from '../../../server/config.ts';
+
+describe('parseConfig', () => {
+  it('uses the documented defaults', () => {
+    expect(parseConfig([], {})).toEqual({
+      port: 4321,
+      host: '0.0.0.0',
+      broker: { mode: 'embedded', mqttPort: 1883 },
+      site: true,
+      distDir: 'dist',
+      allowedOrigins: [],
+    });
+  });
+
+  it('lets flags win over environment variables', () => {
+    const cfg = parseConfig(['--port', '8080', '--mqtt-port', '0'], {
+      PORT: '9000',
+      MQTT_PORT: '1884',
+    });
+    expect(cfg).toMatchObject({ port: 8080, broker: { mode: 'embedded', mqttPort: 0 } });
+    expect(parseConfig([], { PORT: '9000', HOST: '127.0.0.1' })).toMatchObject({
+      port: 9000,
+      host: '127.0.0.1',
+    });
+  });
+
+  it.each([['99999'], ['-1'], ['12abc'], ['1e3'], ['']])('rejects port %j', (port) => {
+    expect(() => parseConfig([`--port=${port}`], {})).toThrow(ConfigError);
+    expect(() => parseConfig([`--port=${port}`], {})).toThrow(/--port must be a whole number/);
+  });
+
+  it('names the environment variable when the bad value came from it', () => {
+    expect(() => parseConfig([], { MQTT_PORT: 'x' })).toThrow(/^MQTT_PORT must/);
+  });
+
+  it('rejects unknown flags with a pointer to --help', () => {
+    expect(() => parseConfig(['--prot', '1'], {})).toThrow(/Unknown option '--prot'.*--help/);
+  });
+
+  it('switches to an external broker and keeps both URLs', () => {
+    const cfg = parseConfig(
+      [
+        '--broker-url',
+        'wss://broker.example:8084/mqtt',
+        '--broker-tcp-url',
+        'mqtts://broker.example',
+      ],
+      {},
+    );
+    expect(cfg).toMatchObject({
+      broker: {
+        mode: 'external',
+        browserUrl: 'wss://broker.example:8084/mqtt',
+        tcpUrl: 'mqtts://broker.example',
+      },
+    });
+  });
+
+  it.each([
+    ['--broker-url', 'mqtt://x:1883', /--broker-url must start with ws:\/\/, wss:\/\//],
+    ['--broker-url', 'http://x', /--broker-url must start with/],
+    ['--broker-tcp-url', 'http://x', /--broker-tcp-url must start with mqtt:\/\//],
+    ['--broker-tcp-url', 'not a url', /not a valid URL/],
+  ])('rejects %s %s', (flag, value, message) => {
+    expect(() => parseConfig([flag, value], {})).toThrow(message);
+  });
+
+  it('normalises allowed origins and rejects non-http ones', () => {
+    expect(parseConfig(['--allow-origin', 'http://localhost:4321/path'], {})).toMatchObject({
+      allowedOrigins: ['http://localhost:4321'],
+    });
+    expect(() => parseConfig(['--allow-origin', 'ftp://x'], {})).toThrow(/--allow-origin/);
+  });
+
+  it('answers help, and the help lists every flag', () => {
+    expect(parseConfig(['--help'], {})).toBe('help');
+    for (const flag of [
+      '--port',
+      '--host',
+      '--mqtt-port',
+      '--broker-url',
+      '--broker-tcp-url',
+      '--no-site',
+    ]) {
+      expect(helpText()).toContain(flag);
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { fileURLToPath } from 'node:url';
+
+const alias = { '~': fileURLToPath(new URL('./src', import.meta.url)) };
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['tests/unit/**/*.test.ts'],
+          exclude: ['tests/unit/**/*.svelte.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        // Rune-based state classes need Svelte's client runtime (and a DOM-like environment) to be reactive.
+        plugins: [svelte()],
+        resolve: { alias, conditions: ['browser'] },
+        test: {
+          name: 'svelte',
+          environment: 'happy-dom',
+          include: ['tests/unit/**/*.svelte.test.ts'],
+        },
+      },
+    ],
+  },
+});
