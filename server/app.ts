@@ -29,6 +29,23 @@ export class ListenError extends Error {
   }
 }
 
+/** What a protocol module gets in order to register itself on the lab. */
+export interface LabContext {
+  app: FastifyInstance;
+  /** Routes WebSocket upgrades by path on the one HTTP server. */
+  router: UpgradeRouter;
+  /** Live connection counts reported by `/api/health`. */
+  gauges: Gauges;
+  config: LabConfig;
+  /** The embedded broker, or null when an external broker is configured. */
+  broker: EmbeddedBroker | null;
+}
+
+/** A running protocol module (poll, SSE, chat, …): it stops its timers and sockets on close. */
+export interface LabModule {
+  close(): Promise<void> | void;
+}
+
 /** The running lab: one HTTP server (site, API, WebSockets) plus the broker. */
 export interface Lab {
   app: FastifyInstance;
@@ -80,6 +97,11 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     brokerInfo,
   });
 
+  const ctx: LabContext = { app, router, gauges, config, broker };
+  // Each protocol module registers its routes and upgrade paths and returns its close().
+  const modules: LabModule[] = [];
+  void ctx; // (until the first module below uses it)
+
   if (config.site) await registerSite(app, path.resolve(config.distDir));
   else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));
 
@@ -101,6 +123,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     broker,
     close() {
       closing ??= (async () => {
+        await Promise.all(modules.map(async (m) => m.close()));
         await broker?.close();
         await app.close();
       })();
