@@ -5,6 +5,7 @@ import svelte from '@astrojs/svelte';
 import { unified } from '@astrojs/markdown-remark';
 import { remarkHeadingIds } from './src/lib/markdown/remark-heading-ids.ts';
 import { CHAPTERS } from './src/lib/chapters.ts';
+import { precompress } from './scripts/precompress.ts';
 
 // `npm run dev` runs the companion server on this port and Astro proxies to it.
 const apiPort = Number(process.env.LAB_API_PORT ?? 4322);
@@ -38,6 +39,7 @@ export default defineConfig({
       pagination: true,
     }),
     svelte(),
+    precompress(),
   ],
   vite: {
     server: {

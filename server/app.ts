@@ -156,7 +156,9 @@ async function registerSite(app: FastifyInstance, distDir: string): Promise<void
     root: distDir,
     prefix: '/',
     redirect: true,
-    index: 'index.html',
+    index: ['index.html'], // an array: with preCompressed a plain string finds no index file
+    // The build writes .br/.gz beside each file (scripts/precompress.ts).
+    preCompressed: true,
     setHeaders(res, filePath) {
       // Astro fingerprints everything under _astro/, so it never changes under the same name.
       if (filePath.includes(`${path.sep}_astro${path.sep}`)) {

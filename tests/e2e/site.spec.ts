@@ -104,3 +104,24 @@ test('the API never answers HTML for an unknown route', async ({ request }) => {
   expect(res.status()).toBe(404);
   expect(res.headers()['content-type']).toMatch(/application\/json/);
 });
+
+test('pages and assets are sent compressed, and fingerprinted assets are cached for good', async ({
+  request,
+  page,
+}) => {
+  const html = await request.get('/en/sse/', { headers: { 'Accept-Encoding': 'br, gzip' } });
+  expect(html.status()).toBe(200);
+  expect(html.headers()['content-encoding']).toBe('br');
+  expect(html.headers()['cache-control']).toBe('no-cache');
+  expect(await html.text()).toContain('<html lang="en"');
+
+  await page.goto('/en/');
+  const script = await page
+    .locator('script[type="module"][src^="/_astro/"]')
+    .first()
+    .getAttribute('src');
+  expect(script).toBeTruthy();
+  const asset = await request.get(script!, { headers: { 'Accept-Encoding': 'gzip' } });
+  expect(asset.headers()['content-encoding']).toBe('gzip');
+  expect(asset.headers()['cache-control']).toContain('immutable');
+});
