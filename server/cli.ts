@@ -39,7 +39,23 @@ if (config.site && siteIsStale(rootDir, config.distDir)) {
   }
 }
 
-let lab: Lab;
+let lab: Lab | null = null;
+let stopping = false;
+function stop(signal: string): void {
+  if (stopping || !lab) process.exit(stopping ? 130 : 0); // a second Ctrl-C means "now"
+  stopping = true;
+  process.stdout.write(`\n${signal}: closing connections…\n`);
+  // Promise of a clean exit within 2 s, even if a peer refuses to close.
+  setTimeout(() => process.exit(0), 1800).unref();
+  lab.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+}
+// Installed before anything slow starts, so a signal during start-up also ends cleanly.
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
+
 try {
   lab = await startLab(config);
 } catch (err) {
@@ -59,18 +75,3 @@ try {
 process.stdout.write(
   `${bannerText({ config, port: lab.port, mqttPort: lab.mqttPort, version })}\n`,
 );
-
-let stopping = false;
-function stop(signal: string): void {
-  if (stopping) process.exit(130); // a second Ctrl-C means "now"
-  stopping = true;
-  process.stdout.write(`\n${signal}: closing connections…\n`);
-  // Promise of a clean exit within 2 s, even if a peer refuses to close.
-  setTimeout(() => process.exit(0), 1800).unref();
-  lab.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
-}
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
