@@ -114,7 +114,11 @@ export function internalLinks(src: string): Link[] {
 }
 
 /** Resolves an internal link as seen from a page in `fromLocale` with slug `fromSlug`. */
-export function resolveLink(href: string, fromLocale: 'zh-CN' | 'en', fromSlug: string): LinkTarget {
+export function resolveLink(
+  href: string,
+  fromLocale: 'zh-CN' | 'en',
+  fromSlug: string,
+): LinkTarget {
   const hash = href.indexOf('#');
   const path = hash === -1 ? href : href.slice(0, hash);
   const fragment = hash === -1 ? null : decodeURIComponent(href.slice(hash + 1));

@@ -22,7 +22,7 @@ const fileOf = (locale: Locale, slug: string): URL => {
   return new URL(`${dir}${slug || 'index'}.mdx`, root);
 };
 const read = (locale: Locale, slug: string): string => readFileSync(fileOf(locale, slug), 'utf8');
-const PAGES = ['', ...CHAPTERS];
+const PAGES: readonly string[] = ['', ...CHAPTERS];
 
 describe('every chapter exists in both locales with the same sections', () => {
   for (const slug of CHAPTERS) {
@@ -41,7 +41,10 @@ describe('every chapter exists in both locales with the same sections', () => {
         const missing = list.filter((h) => h.id === null).map((h) => `${h.line}: ${h.text}`);
         expect(missing, `${locale} ${slug}: headings without {/* #id */}`).toEqual([]);
         const ids = anchors(read(locale, slug));
-        expect(ids.filter((id, i) => ids.indexOf(id) !== i), `${locale} ${slug}`).toEqual([]);
+        expect(
+          ids.filter((id, i) => ids.indexOf(id) !== i),
+          `${locale} ${slug}`,
+        ).toEqual([]);
       }
     });
 
@@ -57,7 +60,7 @@ describe('every chapter exists in both locales with the same sections', () => {
 describe('every internal link resolves, in both locales', () => {
   const anchorCache = new Map<string, Set<string>>();
   const anchorsOf = (locale: Locale, slug: string): Set<string> | null => {
-    if (!PAGES.includes(slug as (typeof PAGES)[number])) return null;
+    if (!PAGES.includes(slug)) return null;
     const key = `${locale}/${slug}`;
     let set = anchorCache.get(key);
     if (!set) {

@@ -66,7 +66,11 @@ describe('MDX reading helpers', () => {
       slug: 'glossary',
       fragment: null,
     });
-    expect(resolveLink('#code', 'en', 'sse')).toEqual({ locale: 'en', slug: 'sse', fragment: 'code' });
+    expect(resolveLink('#code', 'en', 'sse')).toEqual({
+      locale: 'en',
+      slug: 'sse',
+      fragment: 'code',
+    });
     expect(resolveLink('/en/', 'zh-CN', 'sse')).toEqual({ locale: 'en', slug: '', fragment: null });
   });
 
