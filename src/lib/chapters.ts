@@ -11,6 +11,7 @@ export const CHAPTERS = [
   'choosing',
   'references',
   'summary',
+  'glossary',
 ] as const;
 
 /** A chapter's slug. */
