@@ -158,7 +158,10 @@ export const ROWS: readonly Row[] = [
     ],
     websocket: [
       'info',
-      ['全双工，每条连接一端客户端一端服务器', 'Full duplex, one client and one server per connection'],
+      [
+        '全双工，每条连接一端客户端一端服务器',
+        'Full duplex, one client and one server per connection',
+      ],
       [
         '“点对点”只是说一条连接有两端；服务器照样可以把消息写给成千上万条连接（广播），房间由应用或库实现。协议里缺的是主题。',
         '"Point-to-point" only means a connection has two ends: a server still broadcasts by writing to many connections, and libraries add rooms. What the protocol lacks is topics.',
@@ -179,7 +182,10 @@ export const ROWS: readonly Row[] = [
     ],
     'mqtt-ws': [
       'info',
-      ['同样的发布/订阅，浏览器经 WebSocket 接入', 'The same pub/sub, browsers reach the broker over WebSocket'],
+      [
+        '同样的发布/订阅，浏览器经 WebSocket 接入',
+        'The same pub/sub, browsers reach the broker over WebSocket',
+      ],
       [
         '它仍然是 MQTT：MQTT 报文装在 WebSocket 二进制消息里，子协议为 mqtt。',
         'It is still MQTT: MQTT packets ride in WebSocket binary messages, with the subprotocol "mqtt".',
@@ -296,7 +302,10 @@ export const ROWS: readonly Row[] = [
     ],
     'mqtt-ws': [
       'good',
-      ['主题 + 通配符，浏览器只订阅需要的', 'Topics and wildcards: the browser subscribes to just what it shows'],
+      [
+        '主题 + 通配符，浏览器只订阅需要的',
+        'Topics and wildcards: the browser subscribes to just what it shows',
+      ],
       [
         '浏览器用同样的主题过滤器，只接收它正在显示的那部分数据。',
         'The browser uses the same topic filters and receives only the slice it is showing.',
@@ -372,7 +381,10 @@ export const ROWS: readonly Row[] = [
   row('overhead', 'wire', ['每条消息的额外字节', 'Per-message overhead (bytes)'], false, {
     'short-polling': [
       'poor',
-      ['每次数百字节的请求头+响应头，空轮询也要付', 'Hundreds of header bytes per poll, even empty ones'],
+      [
+        '每次数百字节的请求头+响应头，空轮询也要付',
+        'Hundreds of header bytes per poll, even empty ones',
+      ],
       [
         '请求行、Cookie、User-Agent 和响应头加起来常有几百字节；没有新数据的轮询同样付这笔钱。演示里能看到实际字节数。',
         'Request line, cookies, user agent and response headers are commonly several hundred bytes, paid even when nothing changed. The demo shows the real count.',
@@ -393,7 +405,10 @@ export const ROWS: readonly Row[] = [
     ],
     sse: [
       'good',
-      ['约 8 字节（data: 与空行）+ 可选 id:', 'About 8 bytes (data: and a blank line) plus an optional id:'],
+      [
+        '约 8 字节（data: 与空行）+ 可选 id:',
+        'About 8 bytes (data: and a blank line) plus an optional id:',
+      ],
       [
         '头部只在建立流时发送一次；之后每个事件只多出字段名和换行。',
         'Headers are sent once when the stream opens; each event then adds only field names and newlines.',
@@ -403,7 +418,10 @@ export const ROWS: readonly Row[] = [
     ],
     websocket: [
       'good',
-      ['2–14 字节帧头；客户端发出的帧另加 4 字节掩码', '2–14 byte frame header; +4 mask bytes client → server'],
+      [
+        '2–14 字节帧头；客户端发出的帧另加 4 字节掩码',
+        '2–14 byte frame header; +4 mask bytes client → server',
+      ],
       [
         '125 字节以内的载荷只需 2 字节帧头；浏览器发出的每一帧都必须带 4 字节掩码键。',
         'Payloads up to 125 bytes need a 2-byte header; every frame a browser sends carries a 4-byte masking key.',
@@ -413,7 +431,10 @@ export const ROWS: readonly Row[] = [
     ],
     mqtt: [
       'good',
-      ['2 字节固定报头 + 主题；QoS ≥ 1 再加 2 字节', '2-byte fixed header + topic; +2 packet id at QoS ≥ 1'],
+      [
+        '2 字节固定报头 + 主题；QoS ≥ 1 再加 2 字节',
+        '2-byte fixed header + topic; +2 packet id at QoS ≥ 1',
+      ],
       [
         'PUBLISH 报文 = 固定报头（2–5 字节）+ 2 字节主题长度 + 主题 + QoS ≥ 1 时的 2 字节报文标识符。',
         'A PUBLISH is a 2–5 byte fixed header, a 2-byte topic length, the topic, and a 2-byte packet id at QoS ≥ 1.',
@@ -423,7 +444,10 @@ export const ROWS: readonly Row[] = [
     ],
     'mqtt-ws': [
       'good',
-      ['MQTT 的字节再加 2–14 字节 WebSocket 帧头', 'MQTT’s bytes plus a 2–14 byte WebSocket header'],
+      [
+        'MQTT 的字节再加 2–14 字节 WebSocket 帧头',
+        'MQTT’s bytes plus a 2–14 byte WebSocket header',
+      ],
       [
         '同样的 PUBLISH 报文，外面再包一层 WebSocket 帧；浏览器发出的帧还要加掩码。',
         'The same PUBLISH packet, wrapped in a WebSocket frame; frames the browser sends are also masked.',
@@ -475,7 +499,10 @@ export const ROWS: readonly Row[] = [
     ],
     mqtt: [
       'info',
-      ['OASIS MQTT 3.1.1（ISO/IEC 20922）与 MQTT 5.0', 'OASIS MQTT 3.1.1 (ISO/IEC 20922) and MQTT 5.0'],
+      [
+        'OASIS MQTT 3.1.1（ISO/IEC 20922）与 MQTT 5.0',
+        'OASIS MQTT 3.1.1 (ISO/IEC 20922) and MQTT 5.0',
+      ],
       [
         '两个版本都是 OASIS 标准；本实验室内置的 Aedes 实现的是 3.1.1。',
         'Both versions are OASIS standards; the lab’s embedded broker (Aedes) speaks 3.1.1.',
@@ -494,70 +521,79 @@ export const ROWS: readonly Row[] = [
       'references',
     ],
   }),
-  row('reliability', 'reliability', ['可靠性（连接存续期间）', 'Reliability (while connected)'], true, {
-    'short-polling': [
-      'partial',
-      ['两次轮询之间的中间值可能被跳过', 'Values between two polls may be skipped'],
-      [
-        '每次只拿到“当前状态”；除非服务器保存历史、客户端带上 since，中间发生的变化就看不到。',
-        'Each poll sees the current state; unless the server keeps history and the client sends since=, changes in between are never seen.',
+  row(
+    'reliability',
+    'reliability',
+    ['可靠性（连接存续期间）', 'Reliability (while connected)'],
+    true,
+    {
+      'short-polling': [
+        'partial',
+        ['两次轮询之间的中间值可能被跳过', 'Values between two polls may be skipped'],
+        [
+          '每次只拿到“当前状态”；除非服务器保存历史、客户端带上 since，中间发生的变化就看不到。',
+          'Each poll sees the current state; unless the server keeps history and the client sends since=, changes in between are never seen.',
+        ],
+        'RFC 9110 §3; shown in the demo',
       ],
-      'RFC 9110 §3; shown in the demo',
-    ],
-    'long-polling': [
-      'partial',
-      ['带游标就不丢；不带则可能漏掉间隙', 'No gaps with a cursor; gaps without one'],
-      [
-        '在一个响应返回、下一个请求到达之间产生的消息，只有服务器按游标保存时才不会漏。',
-        'Messages produced between one response and the next request are kept only if the server buffers them by cursor.',
+      'long-polling': [
+        'partial',
+        ['带游标就不丢；不带则可能漏掉间隙', 'No gaps with a cursor; gaps without one'],
+        [
+          '在一个响应返回、下一个请求到达之间产生的消息，只有服务器按游标保存时才不会漏。',
+          'Messages produced between one response and the next request are kept only if the server buffers them by cursor.',
+        ],
+        'RFC 6202 §2.2',
       ],
-      'RFC 6202 §2.2',
-    ],
-    sse: [
-      'good',
-      ['TCP：连接期间不丢不乱序', 'TCP: no loss or reordering while connected'],
-      [
-        '事件流跑在一条 TCP 连接上，连接存续期间事件按序完整到达。',
-        'The stream runs on one TCP connection, so while it lives, events arrive complete and in order.',
+      sse: [
+        'good',
+        ['TCP：连接期间不丢不乱序', 'TCP: no loss or reordering while connected'],
+        [
+          '事件流跑在一条 TCP 连接上，连接存续期间事件按序完整到达。',
+          'The stream runs on one TCP connection, so while it lives, events arrive complete and in order.',
+        ],
+        'RFC 9293 (TCP); HTML §9.2',
       ],
-      'RFC 9293 (TCP); HTML §9.2',
-    ],
-    websocket: [
-      'good',
-      ['TCP：连接期间不丢不乱序', 'TCP: no loss or reordering while connected'],
-      [
-        '原指南说 WebSocket “无可靠性”是错的：连接存续期间帧既不会丢也不会乱序；问题在断线之后（见下一行）。',
-        'The guide’s "no reliability" is wrong: a live connection neither loses nor reorders frames. The gap is after a disconnect (next row).',
+      websocket: [
+        'good',
+        ['TCP：连接期间不丢不乱序', 'TCP: no loss or reordering while connected'],
+        [
+          '原指南说 WebSocket “无可靠性”是错的：连接存续期间帧既不会丢也不会乱序；问题在断线之后（见下一行）。',
+          'The guide’s "no reliability" is wrong: a live connection neither loses nor reorders frames. The gap is after a disconnect (next row).',
+        ],
+        'RFC 6455 §1.5; RFC 9293 (TCP)',
+        'demo',
+        3,
       ],
-      'RFC 6455 §1.5; RFC 9293 (TCP)',
-      'demo',
-      3,
-    ],
-    mqtt: [
-      'good',
-      ['TCP + 协议级 QoS 0/1/2 确认', 'TCP plus protocol QoS 0/1/2 acknowledgements'],
-      [
-        'QoS 0 最多一次，QoS 1 至少一次（PUBACK），QoS 2 恰好一次（四次握手）。',
-        'QoS 0 is at most once, QoS 1 at least once (PUBACK), QoS 2 exactly once (a four-packet exchange).',
+      mqtt: [
+        'good',
+        ['TCP + 协议级 QoS 0/1/2 确认', 'TCP plus protocol QoS 0/1/2 acknowledgements'],
+        [
+          'QoS 0 最多一次，QoS 1 至少一次（PUBACK），QoS 2 恰好一次（四次握手）。',
+          'QoS 0 is at most once, QoS 1 at least once (PUBACK), QoS 2 exactly once (a four-packet exchange).',
+        ],
+        'MQTT 3.1.1 §4.3',
+        'demo',
+        3,
       ],
-      'MQTT 3.1.1 §4.3',
-      'demo',
-      3,
-    ],
-    'mqtt-ws': [
-      'good',
-      ['与 MQTT/TCP 相同的 QoS', 'The same QoS as over TCP'],
-      [
-        'QoS 是 MQTT 报文层的规则，换成 WebSocket 传输不影响。',
-        'QoS lives in the MQTT packets, so the WebSocket transport does not change it.',
+      'mqtt-ws': [
+        'good',
+        ['与 MQTT/TCP 相同的 QoS', 'The same QoS as over TCP'],
+        [
+          'QoS 是 MQTT 报文层的规则，换成 WebSocket 传输不影响。',
+          'QoS lives in the MQTT packets, so the WebSocket transport does not change it.',
+        ],
+        'MQTT 3.1.1 §4.3, §6',
       ],
-      'MQTT 3.1.1 §4.3, §6',
-    ],
-  }),
+    },
+  ),
   row('delivery', 'reliability', ['断线重连后消息是否还在', 'Delivery across a reconnect'], false, {
     'short-polling': [
       'partial',
-      ['服务器保存历史 + 客户端带 since 才不丢', 'Kept only if the server stores history and the client sends since='],
+      [
+        '服务器保存历史 + 客户端带 since 才不丢',
+        'Kept only if the server stores history and the client sends since=',
+      ],
       [
         '协议本身无状态；断线期间的消息能否补回，全看服务器是否按 id 保存。',
         'The protocol is stateless; whether messages sent while offline come back depends on the server storing them by id.',
@@ -575,7 +611,10 @@ export const ROWS: readonly Row[] = [
     ],
     sse: [
       'partial',
-      ['协议给出 Last-Event-ID，服务器负责重放', 'The protocol sends Last-Event-ID; the server must replay'],
+      [
+        '协议给出 Last-Event-ID，服务器负责重放',
+        'The protocol sends Last-Event-ID; the server must replay',
+      ],
       [
         '浏览器重连时自动带上最后收到的 id；服务器要有缓冲区才能补发。',
         'On reconnect the browser sends the last id it saw; the server needs a buffer to replay from.',
@@ -586,7 +625,10 @@ export const ROWS: readonly Row[] = [
     ],
     websocket: [
       'poor',
-      ['什么都不保留，除非应用自己加 id、确认与重放', 'Nothing survives unless the app adds ids, acks and replay'],
+      [
+        '什么都不保留，除非应用自己加 id、确认与重放',
+        'Nothing survives unless the app adds ids, acks and replay',
+      ],
       [
         '连接一断，在途和断线期间的消息都没了；要补发，应用得自己编号、确认并重放。',
         'When the connection drops, messages in flight and sent meanwhile are gone; the app must number, acknowledge and replay.',
@@ -597,7 +639,10 @@ export const ROWS: readonly Row[] = [
     ],
     mqtt: [
       'good',
-      ['持久会话 + 固定 client id + QoS ≥ 1 才保留', 'Kept with a persistent session, a fixed client id and QoS ≥ 1'],
+      [
+        '持久会话 + 固定 client id + QoS ≥ 1 才保留',
+        'Kept with a persistent session, a fixed client id and QoS ≥ 1',
+      ],
       [
         '只有 clean session = false（MQTT 5：session expiry > 0）、client id 不变、订阅 QoS ≥ 1 时，broker 才为离线客户端排队；clean session 下离线期间的消息直接丢弃。',
         'The broker queues for an offline client only with clean session = false (MQTT 5: session expiry > 0), the same client id and a QoS ≥ 1 subscription; with a clean session, messages sent while offline are gone.',
@@ -639,7 +684,10 @@ export const ROWS: readonly Row[] = [
     ],
     sse: [
       'good',
-      ['EventSource 自动重连，retry: 设定间隔', 'EventSource reconnects by itself; retry: sets the delay'],
+      [
+        'EventSource 自动重连，retry: 设定间隔',
+        'EventSource reconnects by itself; retry: sets the delay',
+      ],
       [
         '连接断开后浏览器自动重新连接，并带上 Last-Event-ID；服务器可以用 retry: 字段调整等待时间。',
         'The browser reconnects on its own and sends Last-Event-ID; the server can tune the wait with the retry: field.',
@@ -659,7 +707,10 @@ export const ROWS: readonly Row[] = [
     ],
     mqtt: [
       'partial',
-      ['客户端库的功能（mqtt.js reconnectPeriod），不是协议的', 'A client-library feature (mqtt.js reconnectPeriod), not the protocol'],
+      [
+        '客户端库的功能（mqtt.js reconnectPeriod），不是协议的',
+        'A client-library feature (mqtt.js reconnectPeriod), not the protocol',
+      ],
       [
         '协议提供的是 keep-alive（发现死连接）、会话、遗嘱和保留消息；自动重连由 mqtt.js 这类库实现。',
         'The protocol provides keep-alive (to find dead links), sessions, last will and retained messages; reconnecting is done by libraries such as mqtt.js.',
@@ -721,7 +772,10 @@ export const ROWS: readonly Row[] = [
     ],
     mqtt: [
       'good',
-      ['会话恢复：订阅与未确认消息都还在', 'The session resumes: subscriptions and unacknowledged messages'],
+      [
+        '会话恢复：订阅与未确认消息都还在',
+        'The session resumes: subscriptions and unacknowledged messages',
+      ],
       [
         'CONNACK 的 Session Present 标志告诉客户端会话还在；未完成的 QoS 1/2 消息会重发。',
         'CONNACK’s Session Present flag tells the client its session survived; unfinished QoS 1/2 messages are resent.',
@@ -745,7 +799,10 @@ export const ROWS: readonly Row[] = [
   row('scalability', 'scale', ['扩展性', 'Scalability'], true, {
     'short-polling': [
       'partial',
-      ['无状态、易横向扩展；开销 = 客户端数 × 频率', 'Stateless and easy to scale out; cost = clients × rate'],
+      [
+        '无状态、易横向扩展；开销 = 客户端数 × 频率',
+        'Stateless and easy to scale out; cost = clients × rate',
+      ],
       [
         '任何一台服务器都能回答任何一次轮询，但请求量随客户端数和轮询频率线性增长。',
         'Any server can answer any poll, but the request rate grows with clients times poll frequency.',
@@ -754,7 +811,10 @@ export const ROWS: readonly Row[] = [
     ],
     'long-polling': [
       'partial',
-      ['每个客户端挂一个请求；靠共享消息存储横向扩展', 'One held request per client; scale out with a shared message store'],
+      [
+        '每个客户端挂一个请求；靠共享消息存储横向扩展',
+        'One held request per client; scale out with a shared message store',
+      ],
       [
         '挂起的请求分布在多台服务器上时，需要一个共享的发布/订阅后端唤醒它们。',
         'When waiting requests are spread over servers, a shared pub/sub backend must wake them.',
@@ -763,7 +823,10 @@ export const ROWS: readonly Row[] = [
     ],
     sse: [
       'partial',
-      ['每个客户端一个长连接；靠发布/订阅后端横向扩展', 'One long-lived connection per client; scale out with a pub/sub backplane'],
+      [
+        '每个客户端一个长连接；靠发布/订阅后端横向扩展',
+        'One long-lived connection per client; scale out with a pub/sub backplane',
+      ],
       [
         '与 WebSocket 一样，瓶颈是同时打开的连接数和广播成本，而不是协议本身。',
         'As with WebSocket, the limits are open connections and broadcast cost, not the protocol.',
@@ -772,7 +835,10 @@ export const ROWS: readonly Row[] = [
     ],
     websocket: [
       'partial',
-      ['和 MQTT 一样每个客户端一个 TCP 连接；靠共享后端横向扩展', 'One TCP connection per client, as with MQTT; scale out with a shared backplane'],
+      [
+        '和 MQTT 一样每个客户端一个 TCP 连接；靠共享后端横向扩展',
+        'One TCP connection per client, as with MQTT; scale out with a shared backplane',
+      ],
       [
         '“服务端连接压力大”不是协议的性质：两者都为每个客户端保持一条长连接。多台 WebSocket 服务器之间需要共享的发布/订阅层。',
         '"Servers struggle with many connections" is not a protocol property: both keep one long-lived connection per client. Several WebSocket servers need a shared pub/sub layer.',
@@ -783,7 +849,10 @@ export const ROWS: readonly Row[] = [
     ],
     mqtt: [
       'good',
-      ['broker 为海量连接而设计，产品自带集群', 'Brokers are built for huge connection counts and cluster out of the box'],
+      [
+        'broker 为海量连接而设计，产品自带集群',
+        'Brokers are built for huge connection counts and cluster out of the box',
+      ],
       [
         '集群不是协议规定的，而是 broker 产品（EMQX、HiveMQ 等）的功能；应用不必自己搭后端。',
         'Clustering is not in the protocol but in broker products (EMQX, HiveMQ, …), so the app need not build a backplane.',
@@ -825,7 +894,10 @@ export const ROWS: readonly Row[] = [
     ],
     sse: [
       'partial',
-      ['服务器把事件写进每条流（应用代码）', 'The server writes each event to every stream (app code)'],
+      [
+        '服务器把事件写进每条流（应用代码）',
+        'The server writes each event to every stream (app code)',
+      ],
       [
         '广播就是一个循环；按主题过滤要自己写。',
         'Broadcasting is a loop over open streams; filtering by topic is yours to write.',
@@ -834,7 +906,10 @@ export const ROWS: readonly Row[] = [
     ],
     websocket: [
       'partial',
-      ['服务器遍历连接发送；房间来自库', 'The server loops over sockets; rooms come from libraries'],
+      [
+        '服务器遍历连接发送；房间来自库',
+        'The server loops over sockets; rooms come from libraries',
+      ],
       [
         '服务器完全可以广播；协议不提供的是按主题挑选接收者。',
         'A server can broadcast just fine; what the protocol lacks is choosing receivers by topic.',
@@ -845,7 +920,10 @@ export const ROWS: readonly Row[] = [
     ],
     mqtt: [
       'good',
-      ['broker 把一次发布送给所有匹配的订阅者', 'The broker delivers one publish to every matching subscriber'],
+      [
+        'broker 把一次发布送给所有匹配的订阅者',
+        'The broker delivers one publish to every matching subscriber',
+      ],
       [
         '发布者只发一次，broker 负责复制给每个订阅过滤器匹配的客户端。',
         'The publisher sends once; the broker copies it to every client whose filter matches.',
@@ -854,7 +932,10 @@ export const ROWS: readonly Row[] = [
     ],
     'mqtt-ws': [
       'good',
-      ['同一个 broker 分发，设备与浏览器一视同仁', 'The same broker fan-out, devices and browsers alike'],
+      [
+        '同一个 broker 分发，设备与浏览器一视同仁',
+        'The same broker fan-out, devices and browsers alike',
+      ],
       [
         '设备用 TCP 发布一次，浏览器经 WebSocket 订阅也能收到。',
         'A device publishes once over TCP and browsers subscribed over WebSocket receive it too.',
@@ -863,62 +944,74 @@ export const ROWS: readonly Row[] = [
       'architecture',
     ],
   }),
-  row('resources', 'scale', ['服务器上每个客户端占用的资源', 'Server resources per client'], false, {
-    'short-polling': [
-      'good',
-      ['两次轮询之间什么都不占；每次请求都要处理', 'Nothing held between polls; work on every request'],
-      [
-        '内存占用低，但 CPU 和带宽花在大量（多半为空的）请求上。',
-        'Little memory is held, but CPU and bandwidth go into many requests, most of them empty.',
+  row(
+    'resources',
+    'scale',
+    ['服务器上每个客户端占用的资源', 'Server resources per client'],
+    false,
+    {
+      'short-polling': [
+        'good',
+        [
+          '两次轮询之间什么都不占；每次请求都要处理',
+          'Nothing held between polls; work on every request',
+        ],
+        [
+          '内存占用低，但 CPU 和带宽花在大量（多半为空的）请求上。',
+          'Little memory is held, but CPU and bandwidth go into many requests, most of them empty.',
+        ],
+        'RFC 9110 §3; measured in the demo',
       ],
-      'RFC 9110 §3; measured in the demo',
-    ],
-    'long-polling': [
-      'partial',
-      ['每个客户端一个挂起的请求（套接字 + 定时器）', 'One parked request per client (socket and timer)'],
-      [
-        '服务器要为每个等待的请求保留连接和超时定时器。',
-        'The server keeps a connection and a timeout timer for each waiting request.',
+      'long-polling': [
+        'partial',
+        [
+          '每个客户端一个挂起的请求（套接字 + 定时器）',
+          'One parked request per client (socket and timer)',
+        ],
+        [
+          '服务器要为每个等待的请求保留连接和超时定时器。',
+          'The server keeps a connection and a timeout timer for each waiting request.',
+        ],
+        'RFC 6202 §5',
       ],
-      'RFC 6202 §5',
-    ],
-    sse: [
-      'partial',
-      ['每个客户端一个打开的响应', 'One open response per client'],
-      [
-        '每个客户端占一个套接字和一个未结束的响应；此外几乎没有状态。',
-        'Each client holds a socket and an unfinished response; little other state.',
+      sse: [
+        'partial',
+        ['每个客户端一个打开的响应', 'One open response per client'],
+        [
+          '每个客户端占一个套接字和一个未结束的响应；此外几乎没有状态。',
+          'Each client holds a socket and an unfinished response; little other state.',
+        ],
+        'HTML §9.2',
       ],
-      'HTML §9.2',
-    ],
-    websocket: [
-      'partial',
-      ['每个客户端一个套接字和缓冲区', 'One socket and its buffers per client'],
-      [
-        '和 SSE、MQTT 一样是一条长连接；另有心跳（ping/pong）的开销。',
-        'A long-lived connection like SSE or MQTT, plus heartbeat (ping/pong) traffic.',
+      websocket: [
+        'partial',
+        ['每个客户端一个套接字和缓冲区', 'One socket and its buffers per client'],
+        [
+          '和 SSE、MQTT 一样是一条长连接；另有心跳（ping/pong）的开销。',
+          'A long-lived connection like SSE or MQTT, plus heartbeat (ping/pong) traffic.',
+        ],
+        'RFC 6455 §5.5.2',
       ],
-      'RFC 6455 §5.5.2',
-    ],
-    mqtt: [
-      'partial',
-      ['每个客户端一个套接字 + broker 上的会话', 'One socket plus session state at the broker'],
-      [
-        '持久会话还要为离线客户端保存订阅和排队的消息。',
-        'Persistent sessions also keep subscriptions and queued messages for offline clients.',
+      mqtt: [
+        'partial',
+        ['每个客户端一个套接字 + broker 上的会话', 'One socket plus session state at the broker'],
+        [
+          '持久会话还要为离线客户端保存订阅和排队的消息。',
+          'Persistent sessions also keep subscriptions and queued messages for offline clients.',
+        ],
+        'MQTT 3.1.1 §3.1.2.4',
       ],
-      'MQTT 3.1.1 §3.1.2.4',
-    ],
-    'mqtt-ws': [
-      'partial',
-      ['同上，再加 WebSocket 分帧', 'As over TCP, plus WebSocket framing'],
-      [
-        'broker 为每个浏览器保持一条 WebSocket 连接和一个 MQTT 会话。',
-        'The broker keeps one WebSocket connection and one MQTT session per browser.',
+      'mqtt-ws': [
+        'partial',
+        ['同上，再加 WebSocket 分帧', 'As over TCP, plus WebSocket framing'],
+        [
+          'broker 为每个浏览器保持一条 WebSocket 连接和一个 MQTT 会话。',
+          'The broker keeps one WebSocket connection and one MQTT session per browser.',
+        ],
+        'MQTT 3.1.1 §6',
       ],
-      'MQTT 3.1.1 §6',
-    ],
-  }),
+    },
+  ),
   row('typical-scale', 'scale', ['典型规模', 'Typical scale'], false, {
     'short-polling': [
       'info',
@@ -991,7 +1084,10 @@ export const ROWS: readonly Row[] = [
     ],
     sse: [
       'good',
-      ['所有现代浏览器原生 EventSource；不能自定义请求头', 'Native EventSource in current browsers; no custom headers'],
+      [
+        '所有现代浏览器原生 EventSource；不能自定义请求头',
+        'Native EventSource in current browsers; no custom headers',
+      ],
       [
         'EventSource 只能选择是否带 Cookie（withCredentials），不能加 Authorization 头。',
         'EventSource can only choose whether to send cookies (withCredentials); it cannot add an Authorization header.',
@@ -1033,7 +1129,10 @@ export const ROWS: readonly Row[] = [
   row('proxies', 'deploy', ['HTTP/2 与代理友好度', 'HTTP/2 and proxy friendliness'], false, {
     'short-polling': [
       'good',
-      ['普通请求：所有代理、CDN、HTTP/2 都没问题', 'Plain requests: every proxy, CDN and HTTP/2 works'],
+      [
+        '普通请求：所有代理、CDN、HTTP/2 都没问题',
+        'Plain requests: every proxy, CDN and HTTP/2 works',
+      ],
       [
         '对中间设备来说它和普通网页请求没有区别，也适合无服务器（serverless）函数。',
         'To middleboxes it looks like any page request, and it suits serverless functions.',
@@ -1043,7 +1142,10 @@ export const ROWS: readonly Row[] = [
     ],
     'long-polling': [
       'partial',
-      ['代理可能掐断久挂的请求；等待宜短于约 30 秒', 'Proxies may cut long waits; keep them under ~30 s'],
+      [
+        '代理可能掐断久挂的请求；等待宜短于约 30 秒',
+        'Proxies may cut long waits; keep them under ~30 s',
+      ],
       [
         '一些代理和负载均衡器会关闭空闲太久的请求；把等待时间设得比它们的超时短就能正常工作。',
         'Some proxies and load balancers close requests idle too long; a wait shorter than their timeout works everywhere.',
@@ -1053,7 +1155,10 @@ export const ROWS: readonly Row[] = [
     ],
     sse: [
       'partial',
-      ['缓冲代理会卡住；HTTP/1.1 每源约 6 个连接，HTTP/2 解除', 'Buffering proxies stall it; ~6 connections per origin on HTTP/1.1, lifted by HTTP/2'],
+      [
+        '缓冲代理会卡住；HTTP/1.1 每源约 6 个连接，HTTP/2 解除',
+        'Buffering proxies stall it; ~6 connections per origin on HTTP/1.1, lifted by HTTP/2',
+      ],
       [
         '会缓冲响应的代理会让事件迟迟不到；HTTP/1.1 下浏览器对同一源只开约 6 个连接，多开几个标签页就耗尽，HTTP/2 多路复用解决了这个问题。',
         'A proxy that buffers responses delays events; on HTTP/1.1 a browser opens about 6 connections per origin, which a few SSE tabs exhaust, and HTTP/2 multiplexing removes the limit.',
@@ -1064,7 +1169,10 @@ export const ROWS: readonly Row[] = [
     ],
     websocket: [
       'partial',
-      ['需要代理放行 Upgrade；HTTP/2 上靠 RFC 8441', 'Proxies must pass the Upgrade; on HTTP/2 only via RFC 8441'],
+      [
+        '需要代理放行 Upgrade；HTTP/2 上靠 RFC 8441',
+        'Proxies must pass the Upgrade; on HTTP/2 only via RFC 8441',
+      ],
       [
         '反向代理要显式转发 Upgrade 和 Connection 头；在 HTTP/2 上要用扩展 CONNECT，服务器和代理都得支持。无服务器函数一般不能持有它。',
         'Reverse proxies must forward the Upgrade and Connection headers; on HTTP/2 it needs extended CONNECT, which server and proxy must both support. Serverless functions usually cannot hold it.',
@@ -1074,7 +1182,10 @@ export const ROWS: readonly Row[] = [
     ],
     mqtt: [
       'poor',
-      ['独立的 TCP 端口 1883/8883，常被企业防火墙拦', 'Its own TCP port, 1883/8883, often blocked by company firewalls'],
+      [
+        '独立的 TCP 端口 1883/8883，常被企业防火墙拦',
+        'Its own TCP port, 1883/8883, often blocked by company firewalls',
+      ],
       [
         'HTTP 代理和 CDN 都不转发它；要穿过受限网络通常改走 443 端口上的 WebSocket。',
         'HTTP proxies and CDNs do not carry it; through restricted networks it usually moves to WebSocket on port 443.',
@@ -1084,7 +1195,10 @@ export const ROWS: readonly Row[] = [
     ],
     'mqtt-ws': [
       'partial',
-      ['走 HTTP(S) 端口，与 WebSocket 要求相同', 'Rides HTTP(S) ports, with WebSocket’s proxy needs'],
+      [
+        '走 HTTP(S) 端口，与 WebSocket 要求相同',
+        'Rides HTTP(S) ports, with WebSocket’s proxy needs',
+      ],
       [
         '在 443 端口上能穿过多数防火墙；代理仍需放行 Upgrade，并保留子协议 mqtt。',
         'On port 443 it passes most firewalls; proxies must still pass the Upgrade and keep the "mqtt" subprotocol.',
@@ -1106,7 +1220,10 @@ export const ROWS: readonly Row[] = [
     ],
     'long-polling': [
       'partial',
-      ['空响应少；挂起的请求在抖动网络上易断', 'Few empty answers; held requests die on flaky links'],
+      [
+        '空响应少；挂起的请求在抖动网络上易断',
+        'Few empty answers; held requests die on flaky links',
+      ],
       [
         '每次断线都要重新发起请求并重复头部；带游标可以补回数据。',
         'Every drop costs a new request with full headers again; a cursor recovers the data.',
@@ -1115,7 +1232,10 @@ export const ROWS: readonly Row[] = [
     ],
     sse: [
       'partial',
-      ['分帧开销小；短暂断线靠自动重连和续传', 'Small framing; short drops covered by auto-reconnect and resume'],
+      [
+        '分帧开销小；短暂断线靠自动重连和续传',
+        'Small framing; short drops covered by auto-reconnect and resume',
+      ],
       [
         '断线后浏览器自动重连并用 Last-Event-ID 续传，前提是服务器还保留着那些事件。',
         'The browser reconnects and resumes with Last-Event-ID, provided the server still has the events.',
@@ -1133,7 +1253,10 @@ export const ROWS: readonly Row[] = [
     ],
     mqtt: [
       'good',
-      ['为此而生：小报头、keep-alive、QoS、持久会话、遗嘱', 'Built for it: small headers, keep-alive, QoS, sessions, last will'],
+      [
+        '为此而生：小报头、keep-alive、QoS、持久会话、遗嘱',
+        'Built for it: small headers, keep-alive, QoS, sessions, last will',
+      ],
       [
         'keep-alive 发现死连接，遗嘱消息通知他人“设备掉线了”，持久会话在重连后补发。',
         'Keep-alive finds dead links, the will message tells others a device vanished, and persistent sessions deliver after reconnect.',
@@ -1142,7 +1265,10 @@ export const ROWS: readonly Row[] = [
     ],
     'mqtt-ws': [
       'good',
-      ['同样的 MQTT 机制，多一点 WebSocket 开销', 'The same MQTT features, with a little WebSocket overhead'],
+      [
+        '同样的 MQTT 机制，多一点 WebSocket 开销',
+        'The same MQTT features, with a little WebSocket overhead',
+      ],
       [
         '浏览器标签页休眠时连接可能被挂起；重新激活后 mqtt.js 重连并恢复会话。',
         'A sleeping browser tab may lose its connection; when it wakes, mqtt.js reconnects and the session resumes.',
@@ -1161,7 +1287,10 @@ export const ROWS: readonly Row[] = [
     'long-polling': [
       'good',
       ['开发者工具、curl', 'Devtools, curl'],
-      ['和普通请求一样调试，只是响应来得慢。', 'Debugged like any request; the response just arrives late.'],
+      [
+        '和普通请求一样调试，只是响应来得慢。',
+        'Debugged like any request; the response just arrives late.',
+      ],
       'everyday HTTP tooling',
       'on-the-wire',
     ],
@@ -1184,7 +1313,10 @@ export const ROWS: readonly Row[] = [
     ],
     mqtt: [
       'good',
-      ['mosquitto_pub/sub、MQTT Explorer、broker 管理台', 'mosquitto_pub/sub, MQTT Explorer, broker dashboards'],
+      [
+        'mosquitto_pub/sub、MQTT Explorer、broker 管理台',
+        'mosquitto_pub/sub, MQTT Explorer, broker dashboards',
+      ],
       [
         '标准协议意味着任何客户端工具都能订阅同样的主题来观察流量。',
         'A standard protocol means any client tool can subscribe to the same topics and watch the traffic.',
@@ -1194,7 +1326,10 @@ export const ROWS: readonly Row[] = [
     ],
     'mqtt-ws': [
       'good',
-      ['开发者工具看二进制帧 + 同样的 MQTT 工具', 'Devtools shows binary frames; the same MQTT tools'],
+      [
+        '开发者工具看二进制帧 + 同样的 MQTT 工具',
+        'Devtools shows binary frames; the same MQTT tools',
+      ],
       [
         '开发者工具里是二进制帧，要解码才能读；用 mosquitto_sub 订阅同一主题更直观。',
         'Devtools shows binary frames that need decoding; mosquitto_sub on the same topic is easier to read.',
@@ -1236,7 +1371,10 @@ export const ROWS: readonly Row[] = [
     ],
     websocket: [
       'info',
-      ['聊天、游戏、协同编辑等人与人的互动', 'Chat, games, collaborative editing: people interacting'],
+      [
+        '聊天、游戏、协同编辑等人与人的互动',
+        'Chat, games, collaborative editing: people interacting',
+      ],
       [
         '双方都频繁发送小消息、要求低延迟时，全双工连接最合适。',
         'When both sides send small messages often and latency matters, a full-duplex connection fits best.',

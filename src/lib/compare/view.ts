@@ -42,14 +42,17 @@ export function serializeView(view: TableView, search = ''): string {
   return params.toString().replace(/%2C/gi, ',');
 }
 
-/** True when the chosen columns do not all give the same verdict on this row. */
+/**
+ * True when the chosen columns do not all get the same rating on this row. Descriptive rows
+ * (level `info`) have no rating, so there the verdicts themselves are compared.
+ */
 export function rowDiffers(row: Row, columns: readonly Transport[]): boolean {
   const first = columns[0];
   if (first === undefined) return false;
   const a = row.cells[first];
   return columns.some((t) => {
     const b = row.cells[t];
-    return b.level !== a.level || b.verdict.en !== a.verdict.en;
+    return b.level !== a.level || (a.level === 'info' && b.verdict.en !== a.verdict.en);
   });
 }
 
