@@ -119,7 +119,7 @@ function alternatives(answers: Answers): Swap[] {
 function apply(answers: Answers, swaps: readonly Swap[]): Answers {
   const next: Record<string, string> = { ...answers };
   for (const s of swaps) next[s.question] = s.to;
-  return next as Answers;
+  return next;
 }
 
 /**
@@ -171,7 +171,7 @@ export function parseAnswers(search: string): Answers {
     const value = params.get(q);
     if (value !== null && (QUESTIONS[q] as readonly string[]).includes(value)) answers[q] = value;
   }
-  return answers as Answers;
+  return answers;
 }
 
 /** Writes answers into a query string (without `?`), keeping unrelated parameters. */

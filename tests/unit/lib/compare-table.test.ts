@@ -189,10 +189,11 @@ describe('comparison table view', () => {
 
 describe('quiz and table dictionaries', () => {
   it('have the same keys, all non-empty, in both locales', () => {
-    for (const dict of [compareStrings, quizStrings]) {
+    const dicts: Record<'zh-CN' | 'en', Record<string, string>>[] = [compareStrings, quizStrings];
+    for (const dict of dicts) {
       expect(Object.keys(dict.en).sort()).toEqual(Object.keys(dict['zh-CN']).sort());
-      for (const table of Object.values(dict))
-        for (const value of Object.values(table)) expect(value.trim()).not.toBe('');
+      for (const locale of LOCALES)
+        for (const value of Object.values(dict[locale])) expect(value.trim()).not.toBe('');
     }
   });
 
