@@ -197,6 +197,18 @@ test.describe('comparison table', () => {
     expect(problems.list).toEqual([]);
   });
 
+  test('prints without the controls and with every reason shown', async ({ page, problems }) => {
+    await page.goto('/en/comparison/');
+    await hydrated(page, 'ComparisonTableDemo');
+    const why = page.getByText('a live connection neither loses nor reorders frames');
+    await expect(why).toBeHidden();
+    await page.emulateMedia({ media: 'print' });
+    await expect(page.getByTestId('only-differences')).toBeHidden();
+    await expect(why).toBeVisible();
+    await expect(page.getByText('Why?').first()).toBeHidden();
+    expect(problems.list).toEqual([]);
+  });
+
   test('without JavaScript the whole table is still in the page', async ({ browser }) => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
