@@ -6,6 +6,12 @@ import * as v from 'valibot';
 /** Path of the chat endpoint on the companion server. */
 export const CHAT_WS_PATH = '/ws/chat';
 
+/** The chat's URL on the server that served `pageUrl` (wss on https pages: no mixed content). */
+export function chatUrl(pageUrl: string): string {
+  const page = new URL(pageUrl);
+  return `${page.protocol === 'https:' ? 'wss:' : 'ws:'}//${page.host}${CHAT_WS_PATH}`;
+}
+
 /** Limits the server enforces; the client reads them to pace itself and to warn early. */
 export const CHAT_LIMITS = {
   /** Largest WebSocket message the server accepts; a bigger one closes with 1009 (RFC 6455 §7.4.1). */
