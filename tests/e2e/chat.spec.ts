@@ -74,7 +74,7 @@ test.describe('WebSocket chat demo', () => {
     }
     // The inspector shows the frames with their size, and the echoed handshake headers.
     await expect(
-      ann.page.getByTestId('chat-frames').locator('tr[data-dir="out"][data-type="chat"]'),
+      ann.page.getByTestId('chat-frames').locator('tbody[data-dir="out"][data-type="chat"]'),
     ).toHaveCount(1);
     await ann.page.getByText('Handshake (HTTP upgrade)').click();
     await expect(ann.page.getByTestId('chat-handshake-request')).toContainText(

@@ -328,7 +328,12 @@ export class ChatState {
       case 'left':
         return;
       case 'error': {
-        this.error = ev.msg.code;
+        const code = ev.msg.code;
+        this.error = code;
+        // A notice, not a state: it fades once nothing new has gone wrong for a while.
+        this.#clock.setTimeout(() => {
+          if (this.error === code) this.error = null;
+        }, 8000);
         if (ev.failed) {
           const room = this.#room(ev.failed.room);
           const line = room?.lines.find(
