@@ -1,4 +1,10 @@
-import { CHAT_LIMITS, ROOM_PATTERN, type ErrorCode, type ServerMessage } from '../wire/chat.ts';
+import {
+  CHAT_LIMITS,
+  isValidNick,
+  ROOM_PATTERN,
+  type ErrorCode,
+  type ServerMessage,
+} from '../wire/chat.ts';
 import {
   ChatClient,
   systemClock,
@@ -103,9 +109,13 @@ export class ChatState {
     return this.rooms.find((r) => r.name === this.active);
   }
 
-  /** Connects as `nick` and joins `room`; returns false (and sets `error`) on a bad room name. */
+  /** Connects as `nick` and joins `room`; returns false (and sets `error`) on a bad nick or room. */
   connect(nick: string, room: string): boolean {
     const name = room.trim();
+    if (!isValidNick(nick.trim())) {
+      this.error = 'bad_nick';
+      return false;
+    }
     if (!ROOM_PATTERN.test(name)) {
       this.error = 'badRoom';
       return false;

@@ -60,6 +60,11 @@ const clientMsgId = v.pipe(
 );
 const messageId = v.pipe(v.number(), v.integer(), v.minValue(0));
 
+/** Whether the server will accept `name` as a nick (1-24 printable characters). */
+export function isValidNick(name: string): boolean {
+  return v.safeParse(nick, name).success;
+}
+
 /** Frames a client may send. */
 export const ClientMessage = v.variant('type', [
   v.object({

@@ -114,10 +114,12 @@ describe('ChatState', () => {
     cleanup();
   });
 
-  it('refuses a bad room name before connecting', () => {
+  it('refuses a bad room name or nick before connecting', () => {
     const state = new ChatState({ url: () => 'ws://lab/ws/chat', WebSocket: FakeSocket });
     expect(state.connect('ann', 'Not A Room')).toBe(false);
     expect(state.error).toBe('badRoom');
+    expect(state.connect('x'.repeat(25), 'lobby')).toBe(false);
+    expect(state.error).toBe('bad_nick');
     expect(FakeSocket.all).toHaveLength(0);
   });
 });
