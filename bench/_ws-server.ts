@@ -1,5 +1,6 @@
 // Child process of `npm run bench -- ws`: the companion server alone, so its CPU and memory are
 // measured apart from the benchmark's clients. Talks to its parent over IPC.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startLab } from '../server/app.ts';
 
 const lab = await startLab({
@@ -12,12 +13,19 @@ const lab = await startLab({
 });
 
 /** What the parent asks for, and what this process answers. */
-type Request = { kind: 'stats' } | { kind: 'stop' };
+type Request = { kind: 'stats' } | { kind: 'reset' } | { kind: 'stop' };
+
+// How late this process's event loop runs its callbacks: on a busy machine, time spent waiting
+// for a CPU shows up here rather than in the server's own work.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
 process.on('message', (req: Request) => {
-  if (req.kind === 'stats') {
+  if (req.kind === 'reset') {
+    loopDelay.reset();
+  } else if (req.kind === 'stats') {
     // Collect garbage first so the figure is live memory, not whatever the GC has not reclaimed.
     gc?.();
     gc?.();
@@ -29,6 +37,8 @@ process.on('message', (req: Request) => {
       external: mem.external,
       cpu: process.cpuUsage(),
       connections: lab.gauges.snapshot()['wsChat'] ?? 0,
+      loopDelayP50Ms: loopDelay.percentile(50) / 1e6,
+      loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     });
   } else {
     void lab.close().then(() => process.exit(0));

@@ -2,6 +2,7 @@
 // WebSocket chat under load, against 127.0.0.1 only: delivery latency of broadcasts, server CPU,
 // and server memory per idle connection. The server runs in a child process (bench/_ws-server.ts).
 import { fork, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
@@ -30,6 +31,8 @@ interface Stats {
   external: number;
   cpu: NodeJS.CpuUsage;
   connections: number;
+  loopDelayP50Ms: number;
+  loopDelayP99Ms: number;
 }
 
 const server: ChildProcess = fork(fileURLToPath(new URL('./_ws-server.ts', import.meta.url)), [], {
@@ -138,6 +141,23 @@ try {
   );
   let sent = 0;
   const timers: NodeJS.Timeout[] = [];
+  // A control: protocol ping/pong, answered by the ws library without any chat logic. Its round
+  // trip is the floor that the transport and the machine's scheduling put under every delivery.
+  const probe = new WebSocket(url, { perMessageDeflate: false });
+  await new Promise((r) => probe.once('open', r));
+  const pings: number[] = [];
+  let pingAt = 0;
+  probe.on('pong', () => {
+    if (measuring) pings.push(performance.now() - pingAt);
+  });
+  timers.push(
+    setInterval(() => {
+      pingAt = performance.now();
+      probe.ping();
+    }, 50),
+  );
+  server.send({ kind: 'reset' });
+  const loadBefore = os.loadavg()[0] ?? NaN;
   const cpuBefore = await stats();
   const benchCpu0 = process.cpuUsage();
   const wall0 = performance.now();
@@ -165,10 +185,13 @@ try {
   await new Promise((r) => setTimeout(r, 500)); // let the last broadcasts land
   measuring = false;
   const wallMs = performance.now() - wall0;
+  const loadAfter = os.loadavg()[0] ?? NaN;
   const cpuAfter = await stats();
   const benchCpu = process.cpuUsage(benchCpu0);
 
+  probe.terminate();
   const sorted = latencies.slice(0, count).sort();
+  const pingSorted = Float64Array.from(pings).sort();
   const serverCpuMs =
     (cpuAfter.cpu.user + cpuAfter.cpu.system - cpuBefore.cpu.user - cpuBefore.cpu.system) / 1000;
   const perRoom = Math.ceil(CLIENTS / ROOMS);
@@ -186,7 +209,15 @@ try {
       ['delivery p90', ms(percentile(sorted, 90))],
       ['delivery p99', ms(percentile(sorted, 99)), '< 25 ms'],
       ['delivery max', ms(sorted[sorted.length - 1] ?? NaN)],
+      ['control: ping/pong round trip p50', ms(percentile(pingSorted, 50))],
+      ['control: ping/pong round trip p99', ms(percentile(pingSorted, 99))],
+      ['server: a 10 ms timer fired after, p50', ms(cpuAfter.loopDelayP50Ms)],
+      ['server: a 10 ms timer fired after, p99', ms(cpuAfter.loopDelayP99Ms)],
       ['server CPU (share of one core)', `${((serverCpuMs / wallMs) * 100).toFixed(1)} %`],
+      [
+        'machine load average, 1 min (start → end)',
+        `${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)} on ${os.availableParallelism()} CPUs`,
+      ],
       [
         'bench clients CPU (share of one core)',
         `${(((benchCpu.user + benchCpu.system) / 1000 / wallMs) * 100).toFixed(1)} %`,
