@@ -16,6 +16,8 @@ export interface LabConfig {
   distDir: string;
   /** Extra origins (besides the site's own) allowed to open WebSockets; used by `npm run dev`. */
   allowedOrigins: string[];
+  /** Tuning of the WebSocket chat, for tests; the defaults are the production values. */
+  chat?: { heartbeatMs?: number; messagesPerSecond?: number };
 }
 
 /** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */

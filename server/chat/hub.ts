@@ -1,0 +1,232 @@
+import {
+  CHAT_LIMITS,
+  parseClientMessage,
+  type ClientMessage,
+  type ErrorCode,
+  type ServerMessage,
+} from '../../src/lib/wire/chat.ts';
+import { TokenBucket } from './rate-limit.ts';
+import { nickKey, Rooms, type Member, type Room } from './rooms.ts';
+
+/** What the hub needs from a transport connection. */
+export interface Peer {
+  /** Sends a serialized frame. */
+  send(frame: string): void;
+  /** Destroys the connection at once, without a closing handshake. */
+  destroy(): void;
+}
+
+/** One connected client as the hub tracks it. */
+export class Client implements Member {
+  readonly id: string;
+  readonly peer: Peer;
+  readonly bucket: TokenBucket;
+  readonly rooms = new Set<Room>();
+  nick = '';
+  nickKey = '';
+  session: string | undefined = undefined;
+
+  constructor(id: string, peer: Peer, bucket: TokenBucket) {
+    this.id = id;
+    this.peer = peer;
+    this.bucket = bucket;
+  }
+
+  send(frame: string): void {
+    this.peer.send(frame);
+  }
+}
+
+/** Tuning for tests; production uses the defaults from CHAT_LIMITS. */
+export interface HubOptions {
+  messagesPerSecond?: number;
+  now?: () => number;
+}
+
+/** The chat's application layer: rooms, membership, history and limits, free of sockets. */
+export class ChatHub {
+  readonly rooms = new Rooms();
+  readonly clients = new Set<Client>();
+  readonly #rate: number;
+  readonly #now: () => number;
+  #nextId = 1;
+
+  constructor(opts: HubOptions = {}) {
+    this.#rate = opts.messagesPerSecond ?? CHAT_LIMITS.messagesPerSecond;
+    this.#now = opts.now ?? Date.now;
+  }
+
+  /** Registers a new connection. */
+  connect(peer: Peer): Client {
+    const client = new Client(`c${this.#nextId++}`, peer, new TokenBucket(this.#rate));
+    this.clients.add(client);
+    return client;
+  }
+
+  /** Forgets a connection that closed, telling its rooms it left. */
+  disconnect(client: Client): void {
+    if (!this.clients.delete(client)) return;
+    for (const room of [...client.rooms]) this.#leave(client, room);
+  }
+
+  /** Handles one text frame from a client. Bad input gets an error frame; nothing throws. */
+  receive(client: Client, raw: string): void {
+    // Rate limiting comes first, so that nothing of a flood is acted on; the frame is parsed
+    // only to name it in the error, so a client knows which message to send again later.
+    if (!client.bucket.take()) {
+      const parsed = parseClientMessage(raw);
+      const ref = parsed.ok ? refFor(parsed.msg) : parsed.error.ref;
+      this.#error(
+        client,
+        'rate_limited',
+        `more than ${this.#rate} messages per second; this one was dropped`,
+        ref,
+      );
+      return;
+    }
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) {
+      this.#error(client, parsed.error.code, parsed.error.message, parsed.error.ref);
+      return;
+    }
+    this.#handle(client, parsed.msg);
+  }
+
+  #handle(client: Client, msg: ClientMessage): void {
+    switch (msg.type) {
+      case 'hello': {
+        if (client.rooms.size > 0 && nickKey(msg.nick) !== client.nickKey) {
+          this.#error(client, 'invalid', 'leave your rooms before changing nick', 'hello');
+          return;
+        }
+        client.nick = msg.nick;
+        client.nickKey = nickKey(msg.nick);
+        client.session = msg.session;
+        this.#send(client, { type: 'hello', nick: msg.nick });
+        return;
+      }
+      case 'join':
+        this.#join(client, msg.room, msg.afterId);
+        return;
+      case 'leave': {
+        const room = this.rooms.get(msg.room);
+        if (!room || !client.rooms.has(room)) {
+          this.#error(client, 'not_joined', `not in room ${msg.room}`, msg.room);
+          return;
+        }
+        this.#leave(client, room);
+        this.#send(client, { type: 'left', room: msg.room });
+        return;
+      }
+      case 'chat': {
+        const room = this.#joinedRoom(client, msg.room, msg.clientMsgId);
+        if (!room) return;
+        const { msg: stored, duplicate } = room.post(
+          client,
+          msg.text,
+          msg.clientMsgId,
+          this.#now(),
+        );
+        // A resend of a stored message is answered to its author only, as an acknowledgement.
+        if (duplicate) this.#send(client, stored);
+        else room.broadcast(stored);
+        return;
+      }
+      case 'typing': {
+        const room = this.#joinedRoom(client, msg.room, msg.room);
+        if (room) room.broadcast({ type: 'typing', room: room.name, nick: client.nick }, client);
+        return;
+      }
+      case 'drop':
+        client.peer.destroy();
+        return;
+    }
+  }
+
+  #join(client: Client, name: string, afterId: number | undefined): void {
+    if (!client.nick) {
+      this.#error(client, 'no_nick', 'send hello {nick} before joining a room', name);
+      return;
+    }
+    const existing = this.rooms.get(name);
+    if (existing && client.rooms.has(existing)) {
+      // Joining again is how a client asks for what it missed; membership stays as it is.
+      this.#send(client, joinedFrame(existing, afterId));
+      return;
+    }
+    if (client.rooms.size >= CHAT_LIMITS.roomsPerConnection) {
+      this.#error(
+        client,
+        'too_many_rooms',
+        `at most ${CHAT_LIMITS.roomsPerConnection} rooms per connection`,
+        name,
+      );
+      return;
+    }
+    const room = this.rooms.open(name, this.#now());
+    if (!room) {
+      this.#error(client, 'too_many_rooms', 'the server holds too many rooms', name);
+      return;
+    }
+    const holder = room.members.get(client.nickKey);
+    if (holder instanceof Client && holder !== client) {
+      // The same browser session reconnecting before the server noticed the old socket died
+      // takes its nick back; anyone else must pick another nick.
+      if (client.session !== undefined && holder.session === client.session) {
+        holder.peer.destroy();
+        this.disconnect(holder);
+      } else {
+        this.#error(client, 'nick_taken', `nick "${client.nick}" is taken in ${name}`, name);
+        return;
+      }
+    }
+    room.members.set(client.nickKey, client);
+    client.rooms.add(room);
+    // History and membership change in the same tick, so no broadcast falls between them.
+    this.#send(client, joinedFrame(room, afterId));
+    room.broadcast(
+      { type: 'presence', room: name, nick: client.nick, event: 'join', members: nicks(room) },
+      client,
+    );
+  }
+
+  #leave(client: Client, room: Room): void {
+    if (room.members.get(client.nickKey) === client) room.members.delete(client.nickKey);
+    client.rooms.delete(room);
+    room.broadcast({
+      type: 'presence',
+      room: room.name,
+      nick: client.nick,
+      event: 'leave',
+      members: nicks(room),
+    });
+  }
+
+  #joinedRoom(client: Client, name: string, ref: string): Room | null {
+    const room = this.rooms.get(name);
+    if (room && client.rooms.has(room)) return room;
+    this.#error(client, 'not_joined', `join ${name} before sending to it`, ref);
+    return null;
+  }
+
+  #send(client: Client, msg: ServerMessage): void {
+    client.send(JSON.stringify(msg));
+  }
+
+  #error(client: Client, code: ErrorCode, message: string, ref: string | undefined): void {
+    this.#send(client, { type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) });
+  }
+}
+
+function nicks(room: Room): string[] {
+  return [...room.members.values()].map((m) => m.nick);
+}
+
+function joinedFrame(room: Room, afterId: number | undefined): ServerMessage {
+  const { history, truncated } = room.since(afterId);
+  return { type: 'joined', room: room.name, members: nicks(room), history, truncated };
+}
+
+function refFor(msg: ClientMessage): string {
+  return msg.type === 'chat' ? msg.clientMsgId : 'room' in msg ? msg.room : msg.type;
+}

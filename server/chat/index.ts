@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { LabContext, LabModule } from '../app.ts';
+import { rejectUpgrade } from '../upgrade.ts';
+import { CHAT_LIMITS, CHAT_WS_PATH, type ServerMessage } from '../../src/lib/wire/chat.ts';
+import { ChatHub } from './hub.ts';
+import { isAllowedOrigin } from './origin.ts';
+import { startHeartbeat } from './heartbeat.ts';
+
+/** Default time between protocol pings; a peer that misses one pong is terminated. */
+export const HEARTBEAT_MS = 30_000;
+
+// A client that cannot keep up (its socket buffer holds this much unsent data) is cut off rather
+// than letting the server's memory grow; it resumes from history when it reconnects.
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+// Header values a page should never see echoed into its own DOM, even its own.
+const HIDDEN_HEADERS = new Set(['cookie', 'authorization']);
+
+/** Registers the chat's WebSocket endpoint `/ws/chat` and its `wsChat` gauge. */
+export function registerChat(ctx: LabContext): LabModule {
+  const heartbeatMs = ctx.config.chat?.heartbeatMs ?? HEARTBEAT_MS;
+  const hub = new ChatHub({
+    ...(ctx.config.chat?.messagesPerSecond !== undefined
+      ? { messagesPerSecond: ctx.config.chat.messagesPerSecond }
+      : {}),
+  });
+  const bootId = randomBytes(6).toString('hex');
+  const sockets = new Set<WebSocket>();
+  const responseHeaders = new WeakMap<IncomingMessage, string[]>();
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    // RFC 6455 §7.4.1: a bigger message closes the connection with 1009 (ws does this for us).
+    maxPayload: CHAT_LIMITS.maxPayloadBytes,
+    perMessageDeflate: false,
+  });
+  wss.on('headers', (headers: string[], req: IncomingMessage) => {
+    responseHeaders.set(req, [...headers]);
+  });
+
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    sockets.add(ws);
+    const client = hub.connect({
+      send(frame) {
+        if (ws.readyState !== ws.OPEN) return;
+        if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+          ws.terminate();
+          return;
+        }
+        ws.send(frame);
+      },
+      destroy() {
+        ws.terminate();
+      },
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        client.send(
+          JSON.stringify({
+            type: 'error',
+            code: 'bad_json',
+            message: 'binary frames are not supported; send JSON text',
+          } satisfies ServerMessage),
+        );
+        return;
+      }
+      hub.receive(client, (data as Buffer).toString('utf8'));
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => {
+      sockets.delete(ws);
+      hub.disconnect(client);
+    });
+    const [status = '', ...lines] = responseHeaders.get(req) ?? [];
+    const welcome: ServerMessage = {
+      type: 'welcome',
+      connId: client.id,
+      bootId,
+      heartbeatMs,
+      request: {
+        method: req.method ?? 'GET',
+        url: req.url ?? CHAT_WS_PATH,
+        headers: pairs(req.rawHeaders).map(([k, val]) =>
+          HIDDEN_HEADERS.has(k.toLowerCase()) ? [k, '(hidden)'] : [k, val],
+        ),
+      },
+      response: {
+        status,
+        headers: lines.map((line): [string, string] => {
+          const i = line.indexOf(':');
+          return [line.slice(0, i), line.slice(i + 1).trim()];
+        }),
+      },
+    };
+    client.send(JSON.stringify(welcome));
+  });
+
+  ctx.router.route(CHAT_WS_PATH, (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // RFC 6455 §4.2.2: a server may refuse a handshake from an origin it does not accept,
+    // with a plain HTTP error such as 403.
+    if (!isAllowedOrigin(req, ctx.config.allowedOrigins)) {
+      rejectUpgrade(socket, 403, `Origin ${req.headers.origin ?? ''} may not open ${CHAT_WS_PATH}`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  ctx.gauges.register('wsChat', () => sockets.size);
+  const stopHeartbeat = startHeartbeat(() => sockets, heartbeatMs);
+
+  return {
+    async close() {
+      ctx.router.unroute(CHAT_WS_PATH);
+      stopHeartbeat();
+      // RFC 6455 §7.4.1: 1001 "going away" tells clients the server is shutting down.
+      for (const ws of sockets) ws.close(1001, 'server shutting down');
+      const deadline = Date.now() + 500;
+      while (sockets.size > 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+function pairs(raw: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i] ?? '', raw[i + 1] ?? '']);
+  return out;
+}

@@ -1,0 +1,402 @@
+import {
+  CHAT_LIMITS,
+  isValidNick,
+  ROOM_PATTERN,
+  type ErrorCode,
+  type ServerMessage,
+} from '../wire/chat.ts';
+import {
+  ChatClient,
+  systemClock,
+  type ChatEvent,
+  type Clock,
+  type ConnectionState,
+  type WebSocketCtor,
+} from './client.ts';
+
+/** One row of the frame inspector. */
+export interface FrameRow {
+  id: number;
+  at: number;
+  dir: 'in' | 'out' | 'note';
+  type: string;
+  bytes: number | null;
+  data: string;
+}
+
+/** A note in a room's timeline, translated by the island. */
+export type NoteKey =
+  'joinedNote' | 'resumedNote' | 'truncatedNote' | 'presenceJoin' | 'presenceLeave';
+
+/** One line of a room's timeline: a message, or a note about the room. */
+export type Line =
+  | {
+      kind: 'msg';
+      key: string;
+      id: number | null;
+      nick: string;
+      text: string;
+      ts: number;
+      mine: boolean;
+      status: 'sent' | 'pending' | 'failed';
+      error?: ErrorCode;
+    }
+  | { kind: 'note'; key: string; note: NoteKey; vars: Record<string, string | number> };
+
+/** A joined room as the island shows it. */
+export interface RoomView {
+  name: string;
+  members: string[];
+  lines: Line[];
+  typing: { nick: string; until: number } | null;
+}
+
+/** What the state class needs from the page. */
+export interface ChatDeps {
+  /** The endpoint's URL, read when connecting (the page's location is unknown during SSR). */
+  url: () => string;
+  WebSocket: WebSocketCtor;
+  clock?: Clock;
+  random?: () => number;
+  /** Random id for this page load. */
+  session?: string;
+}
+
+const MAX_FRAMES = 300;
+const MAX_LINES = 300;
+const BURST_COUNT = 50;
+
+/** A random session id from the platform's crypto (available on plain-http LAN pages too). */
+export function randomSession(): string {
+  const bytes = new Uint8Array(9);
+  globalThis.crypto.getRandomValues(bytes);
+  return [...bytes].map((b) => b.toString(36).padStart(2, '0')).join('');
+}
+
+/** Reactive state of the WebSocket chat demo: the island renders it and calls its methods. */
+export class ChatState {
+  /** `idle` until the reader connects. */
+  state: ConnectionState | 'idle' = $state('idle');
+  attempt = $state(0);
+  retryInS = $state(0);
+  offline = $state(false);
+  nick = $state('');
+  rooms: RoomView[] = $state([]);
+  active: string | null = $state(null);
+  frames: FrameRow[] = $state([]);
+  handshake: Extract<ServerMessage, { type: 'welcome' }> | null = $state(null);
+  lastClose: { code: number; reason: string } | null = $state(null);
+  /** The latest refusal, as an error code (or `badRoom` for a room name refused locally). */
+  error: ErrorCode | 'badRoom' | null = $state(null);
+  bufferedAmount = $state(0);
+  bufferedPeak = $state(0);
+
+  readonly #deps: ChatDeps;
+  readonly #clock: Clock;
+  #client: ChatClient | null = null;
+  #frameSeq = 0;
+  #lineSeq = 0;
+  #countdown: unknown = null;
+  #bufferPoll: unknown = null;
+
+  constructor(deps: ChatDeps) {
+    this.#deps = deps;
+    this.#clock = deps.clock ?? systemClock;
+  }
+
+  /** The room being shown. */
+  get current(): RoomView | undefined {
+    return this.rooms.find((r) => r.name === this.active);
+  }
+
+  /** Connects as `nick` and joins `room`; returns false (and sets `error`) on a bad nick or room. */
+  connect(nick: string, room: string): boolean {
+    const name = room.trim();
+    if (!isValidNick(nick.trim())) {
+      this.error = 'bad_nick';
+      return false;
+    }
+    if (!ROOM_PATTERN.test(name)) {
+      this.error = 'badRoom';
+      return false;
+    }
+    this.#client?.stop();
+    this.error = null;
+    this.nick = nick.trim();
+    this.rooms = [];
+    this.#client = new ChatClient({
+      url: this.#deps.url(),
+      WebSocket: this.#deps.WebSocket,
+      nick: this.nick,
+      session: this.#deps.session ?? randomSession(),
+      clock: this.#clock,
+      ...(this.#deps.random ? { random: this.#deps.random } : {}),
+      onEvent: (ev) => this.#on(ev),
+    });
+    this.#addRoom(name);
+    this.active = name;
+    this.#client.join(name);
+    this.#client.start();
+    return true;
+  }
+
+  /** Closes the connection for good. */
+  disconnect(): void {
+    this.#client?.stop();
+    this.#client = null;
+    this.#stopCountdown();
+    this.state = 'idle';
+    this.rooms = [];
+    this.active = null;
+  }
+
+  /** Joins another room; returns false (and sets `error`) on a bad name. */
+  join(room: string): boolean {
+    const name = room.trim();
+    if (!ROOM_PATTERN.test(name)) {
+      this.error = 'badRoom';
+      return false;
+    }
+    this.error = null;
+    if (!this.rooms.some((r) => r.name === name)) this.#addRoom(name);
+    this.active = name;
+    this.#client?.join(name);
+    return true;
+  }
+
+  /** Leaves a room. */
+  leave(room: string): void {
+    this.#client?.leave(room);
+    this.rooms = this.rooms.filter((r) => r.name !== room);
+    if (this.active === room) this.active = this.rooms[0]?.name ?? null;
+  }
+
+  /** Shows a room. */
+  select(room: string): void {
+    this.active = room;
+  }
+
+  /** Sends `text` to the room shown; it appears at once, marked as sending until acknowledged. */
+  say(text: string): boolean {
+    const room = this.current;
+    if (!this.#client || !room || text.trim() === '') return false;
+    if ([...text].length > CHAT_LIMITS.maxTextChars) return false;
+    const p = this.#client.say(room.name, text);
+    this.#pushLine(room, {
+      kind: 'msg',
+      key: p.clientMsgId,
+      id: null,
+      nick: this.nick,
+      text,
+      ts: this.#clock.now(),
+      mine: true,
+      status: 'pending',
+    });
+    return true;
+  }
+
+  /** Tells the room shown that we are typing (throttled by the client). */
+  typing(): void {
+    if (this.active) this.#client?.typing(this.active);
+  }
+
+  /** Asks the server to cut this connection. */
+  drop(): void {
+    this.#client?.requestDrop();
+  }
+
+  /** Simulates going offline and back. */
+  setOffline(offline: boolean): void {
+    this.offline = offline;
+    this.#client?.setOffline(offline);
+  }
+
+  /** Writes a burst of messages at once and watches `bufferedAmount` drain. */
+  burst(): void {
+    const client = this.#client;
+    const room = this.current;
+    if (!client || !room || this.state !== 'open') return;
+    const before = client.pending.map((p) => p.clientMsgId);
+    client.burst(room.name, BURST_COUNT, 1900);
+    for (const p of client.pending) {
+      if (before.includes(p.clientMsgId)) continue;
+      this.#pushLine(room, {
+        kind: 'msg',
+        key: p.clientMsgId,
+        id: null,
+        nick: this.nick,
+        text: p.text,
+        ts: this.#clock.now(),
+        mine: true,
+        status: 'pending',
+      });
+    }
+    this.bufferedPeak = client.bufferedAmount;
+    this.#watchBuffer();
+  }
+
+  /** Empties the frame inspector. */
+  clearFrames(): void {
+    this.frames = [];
+  }
+
+  #watchBuffer(): void {
+    const read = (): void => {
+      const n = this.#client?.bufferedAmount ?? 0;
+      this.bufferedAmount = n;
+      if (n > this.bufferedPeak) this.bufferedPeak = n;
+      this.#bufferPoll = n > 0 ? this.#clock.setTimeout(read, 16) : null;
+    };
+    if (this.#bufferPoll !== null) this.#clock.clearTimeout(this.#bufferPoll);
+    read();
+  }
+
+  #addRoom(name: string): void {
+    this.rooms.push({ name, members: [], lines: [], typing: null });
+  }
+
+  #room(name: string): RoomView | undefined {
+    return this.rooms.find((r) => r.name === name);
+  }
+
+  #pushLine(room: RoomView, line: Line): void {
+    room.lines.push(line);
+    if (room.lines.length > MAX_LINES) room.lines.splice(0, room.lines.length - MAX_LINES);
+  }
+
+  #note(room: RoomView, note: NoteKey, vars: Record<string, string | number>): void {
+    this.#lineSeq += 1;
+    this.#pushLine(room, { kind: 'note', key: `note-${this.#lineSeq}`, note, vars });
+  }
+
+  #frame(row: Omit<FrameRow, 'id'>): void {
+    this.#frameSeq += 1;
+    this.frames.unshift({ id: this.#frameSeq, ...row });
+    if (this.frames.length > MAX_FRAMES) this.frames.length = MAX_FRAMES;
+  }
+
+  #on(ev: ChatEvent): void {
+    switch (ev.kind) {
+      case 'state':
+        this.state = ev.state;
+        this.attempt = ev.attempt;
+        if (ev.state === 'reconnecting' && ev.retryAt !== null) this.#startCountdown(ev.retryAt);
+        else this.#stopCountdown();
+        return;
+      case 'frame':
+        this.#frame({ at: ev.at, dir: ev.dir, type: ev.type, bytes: ev.bytes, data: ev.data });
+        return;
+      case 'welcome':
+        this.handshake = ev.msg;
+        return;
+      case 'close':
+        this.lastClose = { code: ev.code, reason: ev.reason };
+        this.#frame({
+          at: this.#clock.now(),
+          dir: 'note',
+          type: 'close',
+          bytes: null,
+          data: JSON.stringify({ code: ev.code, reason: ev.reason, wasClean: ev.wasClean }),
+        });
+        return;
+      case 'joined': {
+        const room = this.#room(ev.room);
+        if (!room) return;
+        room.members = ev.members;
+        if (!ev.resumed) this.#note(room, 'joinedNote', { room: ev.room });
+        for (const m of ev.missed) this.#addMessage(room, m, m.nick === this.nick);
+        if (ev.resumed) this.#note(room, 'resumedNote', { n: ev.missed.length });
+        if (ev.truncated) this.#note(room, 'truncatedNote', {});
+        return;
+      }
+      case 'message': {
+        const room = this.#room(ev.msg.room);
+        if (room) this.#addMessage(room, ev.msg, ev.mine);
+        return;
+      }
+      case 'acked':
+        return; // the echo itself arrives as a 'message' (or was already shown)
+      case 'presence': {
+        const room = this.#room(ev.msg.room);
+        if (!room) return;
+        room.members = ev.msg.members;
+        this.#note(room, ev.msg.event === 'join' ? 'presenceJoin' : 'presenceLeave', {
+          nick: ev.msg.nick,
+        });
+        return;
+      }
+      case 'typing': {
+        const room = this.#room(ev.msg.room);
+        if (!room) return;
+        const until = this.#clock.now() + 3000;
+        room.typing = { nick: ev.msg.nick, until };
+        this.#clock.setTimeout(() => {
+          if (room.typing?.until === until) room.typing = null;
+        }, 3000);
+        return;
+      }
+      case 'left':
+        return;
+      case 'error': {
+        const code = ev.msg.code;
+        this.error = code;
+        // A notice, not a state: it fades once nothing new has gone wrong for a while.
+        this.#clock.setTimeout(() => {
+          if (this.error === code) this.error = null;
+        }, 8000);
+        if (ev.failed) {
+          const room = this.#room(ev.failed.room);
+          const line = room?.lines.find(
+            (l) => l.kind === 'msg' && l.key === ev.failed?.clientMsgId,
+          );
+          if (line?.kind === 'msg') {
+            line.status = 'failed';
+            line.error = ev.msg.code;
+          }
+        }
+        if (ev.msg.code === 'nick_taken' && ev.msg.ref) {
+          this.rooms = this.rooms.filter((r) => r.name !== ev.msg.ref);
+          if (this.active === ev.msg.ref) this.active = this.rooms[0]?.name ?? null;
+        }
+        return;
+      }
+    }
+  }
+
+  /** Shows a message once: an echo of our own replaces its pending line. */
+  #addMessage(room: RoomView, msg: Extract<ServerMessage, { type: 'chat' }>, mine: boolean): void {
+    const key = msg.clientMsgId ?? `id-${msg.id}`;
+    const existing = room.lines.find((l) => l.kind === 'msg' && l.key === key);
+    if (existing?.kind === 'msg') {
+      existing.id = msg.id;
+      existing.status = 'sent';
+      existing.ts = msg.ts;
+      return;
+    }
+    if (room.typing?.nick === msg.nick) room.typing = null;
+    this.#pushLine(room, {
+      kind: 'msg',
+      key,
+      id: msg.id,
+      nick: msg.nick,
+      text: msg.text,
+      ts: msg.ts,
+      mine,
+      status: 'sent',
+    });
+  }
+
+  #startCountdown(retryAt: number): void {
+    this.#stopCountdown();
+    const tick = (): void => {
+      this.retryInS = Math.max(0, Math.ceil((retryAt - this.#clock.now()) / 1000));
+      this.#countdown = this.retryInS > 0 ? this.#clock.setTimeout(tick, 250) : null;
+    };
+    tick();
+  }
+
+  #stopCountdown(): void {
+    if (this.#countdown !== null) this.#clock.clearTimeout(this.#countdown);
+    this.#countdown = null;
+  }
+}

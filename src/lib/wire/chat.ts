@@ -1,0 +1,232 @@
+// The chat's JSON envelope on /ws/chat, shared by the browser client and the server.
+// WebSocket has no topics (RFC 6455 only frames bytes), so every message names its own room:
+// the application routes on `{type, room, …}` itself.
+import * as v from 'valibot';
+
+/** Path of the chat endpoint on the companion server. */
+export const CHAT_WS_PATH = '/ws/chat';
+
+/** The chat's URL on the server that served `pageUrl` (wss on https pages: no mixed content). */
+export function chatUrl(pageUrl: string): string {
+  const page = new URL(pageUrl);
+  return `${page.protocol === 'https:' ? 'wss:' : 'ws:'}//${page.host}${CHAT_WS_PATH}`;
+}
+
+/** Limits the server enforces; the client reads them to pace itself and to warn early. */
+export const CHAT_LIMITS = {
+  /** Largest WebSocket message the server accepts; a bigger one closes with 1009 (RFC 6455 §7.4.1). */
+  maxPayloadBytes: 16 * 1024,
+  /** Longest chat text, in Unicode code points. */
+  maxTextChars: 2000,
+  /** Longest nick, in Unicode code points. */
+  maxNickChars: 24,
+  /** Messages kept per room for late joiners and resuming clients. */
+  historySize: 200,
+  /** Frames a connection may send per second (a burst of this many is allowed). */
+  messagesPerSecond: 10,
+  /** Rooms one connection may be in at once. */
+  roomsPerConnection: 20,
+} as const;
+
+/** Room names: lower-case letters, digits and dashes, 1-32 of them. */
+export const ROOM_PATTERN = /^[a-z0-9-]{1,32}$/;
+
+// Printable: no control, format, private-use, unassigned or surrogate code points, and no
+// line or paragraph separators; spaces are fine inside but a nick is not only spaces.
+const PRINTABLE = /^[^\p{C}\p{Zl}\p{Zp}]+$/u;
+
+const codePoints = (s: string): number => [...s].length;
+
+const room = v.pipe(v.string(), v.regex(ROOM_PATTERN, 'room must match ^[a-z0-9-]{1,32}$'));
+const nick = v.pipe(
+  v.string(),
+  v.check(
+    (s) => codePoints(s) >= 1 && codePoints(s) <= CHAT_LIMITS.maxNickChars,
+    'nick must be 1-24 characters',
+  ),
+  v.check((s) => PRINTABLE.test(s) && s.trim().length > 0, 'nick must be printable characters'),
+);
+const text = v.pipe(
+  v.string(),
+  v.check((s) => s.trim().length > 0, 'text must not be empty'),
+  v.check(
+    (s) => codePoints(s) <= CHAT_LIMITS.maxTextChars,
+    `text must be at most ${CHAT_LIMITS.maxTextChars} characters`,
+  ),
+);
+const clientMsgId = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'clientMsgId must be 1-64 of A-Z a-z 0-9 _ -'),
+);
+const messageId = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** Whether the server will accept `name` as a nick (1-24 printable characters). */
+export function isValidNick(name: string): boolean {
+  return v.safeParse(nick, name).success;
+}
+
+/** Frames a client may send. */
+export const ClientMessage = v.variant('type', [
+  v.object({
+    type: v.literal('hello'),
+    nick,
+    /** Random id kept across reconnects, so a new connection can replace a stale one. */
+    session: v.optional(clientMsgId),
+  }),
+  v.object({ type: v.literal('join'), room, afterId: v.optional(messageId) }),
+  v.object({ type: v.literal('leave'), room }),
+  v.object({ type: v.literal('chat'), room, text, clientMsgId }),
+  v.object({ type: v.literal('typing'), room }),
+  // A teaching aid: the server destroys this TCP connection without a closing handshake,
+  // as a network cut would, so the page can watch its own reconnect and resume.
+  v.object({ type: v.literal('drop') }),
+]);
+/** A frame a client may send. */
+export type ClientMessage = v.InferOutput<typeof ClientMessage>;
+/** The `type` values of client frames. */
+export const CLIENT_TYPES = ['hello', 'join', 'leave', 'chat', 'typing', 'drop'] as const;
+
+const chatMessage = v.object({
+  type: v.literal('chat'),
+  room,
+  id: messageId,
+  nick: v.string(),
+  text: v.string(),
+  ts: v.number(),
+  clientMsgId: v.optional(v.string()),
+});
+/** A chat message as the server stores and broadcasts it. */
+export type ChatMessage = v.InferOutput<typeof chatMessage>;
+
+const headerLines = v.array(v.tuple([v.string(), v.string()]));
+
+/** Error codes the server answers with. */
+export const ERROR_CODES = [
+  'bad_json',
+  'unknown_type',
+  'invalid',
+  'bad_room',
+  'bad_nick',
+  'text_too_long',
+  'rate_limited',
+  'nick_taken',
+  'no_nick',
+  'not_joined',
+  'too_many_rooms',
+] as const;
+/** An error code the server answers with. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Frames the server sends. */
+export const ServerMessage = v.variant('type', [
+  v.object({
+    type: v.literal('welcome'),
+    connId: v.string(),
+    /** Changes when the server restarts: message ids start over, so `afterId` must too. */
+    bootId: v.string(),
+    heartbeatMs: v.number(),
+    /** The upgrade request as the server received it (a page cannot read its own). */
+    request: v.object({ method: v.string(), url: v.string(), headers: headerLines }),
+    /** The 101 response the server wrote. */
+    response: v.object({ status: v.string(), headers: headerLines }),
+  }),
+  v.object({ type: v.literal('hello'), nick: v.string() }),
+  v.object({
+    type: v.literal('joined'),
+    room,
+    members: v.array(v.string()),
+    history: v.array(chatMessage),
+    /** True when `afterId` was older than the kept history, so some messages are gone. */
+    truncated: v.boolean(),
+  }),
+  v.object({ type: v.literal('left'), room }),
+  chatMessage,
+  v.object({
+    type: v.literal('presence'),
+    room,
+    nick: v.string(),
+    event: v.picklist(['join', 'leave']),
+    members: v.array(v.string()),
+  }),
+  v.object({ type: v.literal('typing'), room, nick: v.string() }),
+  v.object({
+    type: v.literal('error'),
+    code: v.picklist(ERROR_CODES),
+    message: v.string(),
+    /** What the error is about: the `clientMsgId` of a chat, the room of a join, or the type. */
+    ref: v.optional(v.string()),
+  }),
+]);
+/** A frame the server sends. */
+export type ServerMessage = v.InferOutput<typeof ServerMessage>;
+
+/** A frame that failed validation, with the error the server answers. */
+export interface Rejection {
+  code: ErrorCode;
+  message: string;
+  ref?: string;
+}
+
+/** Parses and validates one client frame; never throws. */
+export function parseClientMessage(
+  raw: string,
+): { ok: true; msg: ClientMessage } | { ok: false; error: Rejection } {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: { code: 'bad_json', message: 'frame is not valid JSON' } };
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return { ok: false, error: { code: 'invalid', message: 'frame must be a JSON object' } };
+  }
+  const type = (data as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(CLIENT_TYPES as readonly string[]).includes(type)) {
+    return {
+      ok: false,
+      error: {
+        code: 'unknown_type',
+        message: `unknown type ${JSON.stringify(type ?? null)}; expected one of ${CLIENT_TYPES.join(', ')}`,
+      },
+    };
+  }
+  const result = v.safeParse(ClientMessage, data);
+  if (result.success) return { ok: true, msg: result.output };
+  const issue = result.issues[0];
+  const field = issue.path?.[0]?.key;
+  const code: ErrorCode =
+    field === 'room'
+      ? 'bad_room'
+      : field === 'nick'
+        ? 'bad_nick'
+        : field === 'text' && issue.message.includes('at most')
+          ? 'text_too_long'
+          : 'invalid';
+  const where = typeof field === 'string' ? `${field}: ` : '';
+  const ref = refOf(data);
+  return {
+    ok: false,
+    error: { code, message: `${type}: ${where}${issue.message}`, ...(ref ? { ref } : {}) },
+  };
+}
+
+/** Parses and validates one server frame; returns null when it is not one. */
+export function parseServerMessage(raw: string): ServerMessage | null {
+  try {
+    const result = v.safeParse(ServerMessage, JSON.parse(raw));
+    return result.success ? result.output : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The `ref` an error about this frame carries: its clientMsgId, else its room, else its type. */
+export function refOf(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const d = data as Record<string, unknown>;
+  for (const key of ['clientMsgId', 'room', 'type']) {
+    const value = d[key];
+    if (typeof value === 'string' && value.length <= 64) return value;
+  }
+  return undefined;
+}

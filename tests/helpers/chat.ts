@@ -1,0 +1,69 @@
+import { WebSocket } from 'ws';
+import type { Lab } from '../../server/app.ts';
+import { CHAT_WS_PATH, parseServerMessage, type ServerMessage } from '../../src/lib/wire/chat.ts';
+import { waitFor } from './lab.ts';
+
+/** A raw chat connection for tests: everything it received, and ways to wait for more. */
+export interface RawChat {
+  ws: WebSocket;
+  frames: ServerMessage[];
+  closed: Promise<{ code: number; reason: string }>;
+  send(msg: unknown): void;
+  /** Resolves with the first frame (from `from` on) that matches; rejects after a timeout. */
+  next<T extends ServerMessage['type']>(
+    type: T,
+    match?: (m: Extract<ServerMessage, { type: T }>) => boolean,
+    from?: number,
+  ): Promise<Extract<ServerMessage, { type: T }>>;
+  close(): void;
+}
+
+/** Opens `/ws/chat` on a test lab with the `ws` package, optionally with an Origin header. */
+export async function rawChat(lab: Lab, headers: Record<string, string> = {}): Promise<RawChat> {
+  const ws = new WebSocket(`ws://127.0.0.1:${lab.port}${CHAT_WS_PATH}`, { headers });
+  const frames: ServerMessage[] = [];
+  ws.on('message', (data) => {
+    const text = (data as Buffer).toString('utf8');
+    const msg = parseServerMessage(text);
+    if (!msg) throw new Error(`server sent an invalid frame: ${text}`);
+    frames.push(msg);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const chat: RawChat = {
+    ws,
+    frames,
+    closed,
+    send(msg) {
+      ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+    },
+    async next(type, match = () => true, from = 0) {
+      type M = Extract<ServerMessage, { type: typeof type }>;
+      let found: M | undefined;
+      await waitFor(() => {
+        found = frames.slice(from).find((f): f is M => f.type === type && match(f as M));
+        return found !== undefined;
+      }, `a ${type} frame`);
+      return found as M;
+    },
+    close() {
+      ws.terminate();
+    },
+  };
+  await chat.next('welcome');
+  return chat;
+}
+
+/** A raw connection that has said hello as `nick` and joined `room`. */
+export async function joinedChat(lab: Lab, nick: string, room: string): Promise<RawChat> {
+  const c = await rawChat(lab);
+  c.send({ type: 'hello', nick });
+  c.send({ type: 'join', room });
+  await c.next('joined', (m) => m.room === room);
+  return c;
+}

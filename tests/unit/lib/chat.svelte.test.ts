@@ -1,0 +1,125 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flushSync } from 'svelte';
+import { ChatState } from '../../../src/lib/chat/chat.svelte.ts';
+import type { WebSocketLike } from '../../../src/lib/chat/client.ts';
+import type { ServerMessage } from '../../../src/lib/wire/chat.ts';
+
+class FakeSocket implements WebSocketLike {
+  static all: FakeSocket[] = [];
+  readyState = 0;
+  bufferedAmount = 0;
+  readonly sent: string[] = [];
+  readonly #listeners = new Map<string, ((ev: unknown) => void)[]>();
+  constructor() {
+    FakeSocket.all.push(this);
+  }
+  addEventListener(type: string, l: (ev: unknown) => void): void {
+    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), l]);
+  }
+  send(data: string): void {
+    this.sent.push(data);
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  emit(type: string, ev: unknown): void {
+    for (const l of this.#listeners.get(type) ?? []) l(ev);
+  }
+  serve(msg: ServerMessage): void {
+    this.emit('message', { data: JSON.stringify(msg) });
+  }
+}
+const last = (): FakeSocket => FakeSocket.all.at(-1) as FakeSocket;
+
+const chat = (id: number, text: string, nick: string, clientMsgId: string): ServerMessage => ({
+  type: 'chat',
+  room: 'lobby',
+  id,
+  nick,
+  text,
+  ts: 1000 + id,
+  clientMsgId,
+});
+
+async function open(history: ServerMessage[] = []): Promise<void> {
+  last().readyState = 1;
+  last().emit('open', {});
+  last().serve({
+    type: 'welcome',
+    connId: 'c',
+    bootId: 'b',
+    heartbeatMs: 30000,
+    request: { method: 'GET', url: '/ws/chat', headers: [['Host', 'lab']] },
+    response: { status: 'HTTP/1.1 101 Switching Protocols', headers: [] },
+  });
+  await vi.advanceTimersByTimeAsync(0);
+  last().serve({
+    type: 'joined',
+    room: 'lobby',
+    members: ['ann'],
+    history: history as Extract<ServerMessage, { type: 'chat' }>[],
+    truncated: false,
+  });
+  flushSync();
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  FakeSocket.all = [];
+});
+afterEach(() => vi.useRealTimers());
+
+describe('ChatState', () => {
+  it('shows an own message at once as sending, then as sent, exactly once', async () => {
+    const state = new ChatState({
+      url: () => 'ws://lab/ws/chat',
+      WebSocket: FakeSocket,
+      session: 's',
+    });
+    const cleanup = $effect.root(() => {
+      expect(state.connect('ann', 'lobby')).toBe(true);
+    });
+    expect(state.state).toBe('connecting');
+    await open();
+    expect(state.state).toBe('open');
+    expect(state.handshake?.request.headers).toEqual([['Host', 'lab']]);
+
+    state.say('<b>hi</b>');
+    flushSync();
+    const lines = () => state.current?.lines.filter((l) => l.kind === 'msg') ?? [];
+    expect(lines()).toMatchObject([{ text: '<b>hi</b>', status: 'pending', mine: true }]);
+    const id = lines()[0]?.key ?? '';
+    last().serve(chat(1, '<b>hi</b>', 'ann', id));
+    flushSync();
+    expect(lines()).toMatchObject([{ text: '<b>hi</b>', status: 'sent', id: 1 }]);
+
+    // Cut; the resume replays it together with two messages missed meanwhile.
+    last().readyState = 3;
+    last().emit('close', { code: 1006, reason: '', wasClean: false });
+    flushSync();
+    expect(state.state).toBe('reconnecting');
+    expect(state.retryInS).toBe(1);
+    expect(state.lastClose).toEqual({ code: 1006, reason: '' });
+    expect(state.frames[0]).toMatchObject({ dir: 'note', type: 'close' });
+    await vi.advanceTimersByTimeAsync(1000);
+    await open([
+      chat(1, '<b>hi</b>', 'ann', id),
+      chat(2, 'a', 'bob', 'b1'),
+      chat(3, 'b', 'bob', 'b2'),
+    ]);
+    expect(lines().map((l) => l.kind === 'msg' && l.text)).toEqual(['<b>hi</b>', 'a', 'b']);
+    const notes = state.current?.lines.filter((l) => l.kind === 'note') ?? [];
+    expect(notes.at(-1)).toMatchObject({ note: 'resumedNote', vars: { n: 2 } });
+    state.disconnect();
+    cleanup();
+  });
+
+  it('refuses a bad room name or nick before connecting', () => {
+    const state = new ChatState({ url: () => 'ws://lab/ws/chat', WebSocket: FakeSocket });
+    expect(state.connect('ann', 'Not A Room')).toBe(false);
+    expect(state.error).toBe('badRoom');
+    expect(state.connect('x'.repeat(25), 'lobby')).toBe(false);
+    expect(state.error).toBe('bad_nick');
+    expect(FakeSocket.all).toHaveLength(0);
+  });
+});

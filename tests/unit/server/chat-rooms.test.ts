@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { IncomingMessage } from 'node:http';
+import { Room, Rooms, nickKey, type Member } from '../../../server/chat/rooms.ts';
+import { TokenBucket } from '../../../server/chat/rate-limit.ts';
+import { isAllowedOrigin } from '../../../server/chat/origin.ts';
+
+const member = (nick: string, inbox: string[] = []): Member => ({
+  nick,
+  nickKey: nickKey(nick),
+  session: undefined,
+  send: (f) => inbox.push(f),
+});
+
+describe('Room', () => {
+  it('numbers messages 1, 2, 3… and keeps only the newest 200', () => {
+    const room = new Room('r');
+    const ann = member('ann');
+    for (let i = 1; i <= 250; i++) room.post(ann, `m${i}`, `c${i}`, i);
+    const { history, truncated } = room.since(undefined);
+    expect(history).toHaveLength(200);
+    expect(history[0]?.id).toBe(51);
+    expect(history.at(-1)?.id).toBe(250);
+    expect(truncated).toBe(false);
+  });
+
+  it('replays after afterId, and says when part of the gap is gone', () => {
+    const room = new Room('r', 5);
+    const ann = member('ann');
+    for (let i = 1; i <= 8; i++) room.post(ann, `m${i}`, `c${i}`, i);
+    expect(room.since(6)).toMatchObject({ truncated: false });
+    expect(room.since(6).history.map((m) => m.id)).toEqual([7, 8]);
+    expect(room.since(3).truncated).toBe(false); // 4..8 are all kept
+    expect(room.since(2).truncated).toBe(true); // 3 is gone
+    expect(room.since(8).history).toEqual([]);
+    // An id beyond the newest means the server restarted: everything is new to that client.
+    expect(room.since(99).history.map((m) => m.id)).toEqual([4, 5, 6, 7, 8]);
+  });
+
+  it('stores a clientMsgId once per author', () => {
+    const room = new Room('r');
+    const ann = member('ann');
+    const bob = member('bob');
+    const first = room.post(ann, 'hi', 'x1', 1);
+    const again = room.post(ann, 'hi', 'x1', 2);
+    const other = room.post(bob, 'hi', 'x1', 3);
+    expect(first.duplicate).toBe(false);
+    expect(again).toEqual({ msg: first.msg, duplicate: true });
+    expect(other.duplicate).toBe(false);
+    expect(room.lastId).toBe(2);
+  });
+
+  it('broadcasts one serialized frame to every member but the one excepted', () => {
+    const room = new Room('r');
+    const a: string[] = [];
+    const b: string[] = [];
+    const ann = member('ann', a);
+    room.members.set(ann.nickKey, ann);
+    room.members.set('bob', member('bob', b));
+    room.broadcast({ type: 'typing', room: 'r', nick: 'ann' }, ann);
+    expect(a).toEqual([]);
+    expect(b).toEqual(['{"type":"typing","room":"r","nick":"ann"}']);
+  });
+});
+
+describe('Rooms', () => {
+  it('makes room for a new one by forgetting the emptiest idle room, never a busy one', () => {
+    const rooms = new Rooms(2);
+    const a = rooms.open('a', 1);
+    const b = rooms.open('b', 2);
+    a?.members.set('x', member('x'));
+    expect(rooms.open('c', 3)).not.toBeNull(); // "b" was empty: it goes
+    expect(rooms.get('b')).toBeUndefined();
+    rooms.get('c')?.members.set('y', member('y'));
+    expect(rooms.open('d', 4)).toBeNull(); // both busy
+    expect(b?.name).toBe('b');
+  });
+});
+
+describe('TokenBucket', () => {
+  it('allows a burst of its rate, then one token per 1/rate seconds', () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, () => now);
+    const burst = Array.from({ length: 12 }, () => bucket.take());
+    expect(burst.filter(Boolean)).toHaveLength(10);
+    now += 100;
+    expect(bucket.take()).toBe(true);
+    expect(bucket.take()).toBe(false);
+    now += 10_000;
+    expect(Array.from({ length: 11 }, () => bucket.take()).filter(Boolean)).toHaveLength(10);
+  });
+});
+
+describe('isAllowedOrigin', () => {
+  const req = (headers: Record<string, string>): IncomingMessage =>
+    ({ headers }) as unknown as IncomingMessage;
+  it('allows the site’s own origin, listed origins and clients without an Origin', () => {
+    expect(isAllowedOrigin(req({ host: 'lab:4321', origin: 'http://lab:4321' }), [])).toBe(true);
+    expect(isAllowedOrigin(req({ host: 'LAB:4321', origin: 'http://lab:4321' }), [])).toBe(true);
+    expect(isAllowedOrigin(req({ host: 'lab:4321' }), [])).toBe(true);
+    expect(
+      isAllowedOrigin(req({ host: 'lab:4322', origin: 'http://localhost:4321' }), [
+        'http://localhost:4321',
+      ]),
+    ).toBe(true);
+  });
+  it('refuses other origins, other ports, opaque and non-http origins', () => {
+    const host = { host: 'lab:4321' };
+    for (const origin of [
+      'http://evil.example',
+      'http://lab:4322',
+      'http://lab.evil.example:4321',
+      'null',
+      'file://',
+      'chrome-extension://abc',
+    ]) {
+      expect(isAllowedOrigin(req({ ...host, origin }), []), origin).toBe(false);
+    }
+  });
+});
