@@ -100,7 +100,8 @@ export class FleetAggregator {
     }
     if (t.kind === 'online') {
       const online = parseOnline(payload);
-      if (online === null) this.#vehicles.delete(t.id); // cleared: the vehicle left the fleet
+      if (online === null)
+        this.#vehicles.delete(t.id); // cleared: the vehicle left the fleet
       else this.#entry(t.id).online = online;
       return;
     }

@@ -3,8 +3,6 @@
 import { parseArgs } from 'node:util';
 import { fleetCredentials } from '../broker/users.ts';
 import { FleetOptionError, checkRate, checkVehicles } from './options.ts';
-import { FleetSimulator, probeBroker } from './simulator.ts';
-import { FleetAggregator } from './aggregator.ts';
 
 const HELP = `Realtime Lab vehicle simulator
 
@@ -77,6 +75,9 @@ if (values.duration !== undefined) {
   }
 }
 
+// Loaded only now, so that a bad option is reported at once.
+const { FleetSimulator, probeBroker } = await import('./simulator.ts');
+const { FleetAggregator } = await import('./aggregator.ts');
 const credentials = fleetCredentials();
 try {
   await probeBroker(brokerUrl, credentials);
@@ -87,7 +88,7 @@ try {
   );
 }
 
-let aggregator: FleetAggregator | null = null;
+let aggregator: InstanceType<typeof FleetAggregator> | null = null;
 if (values.aggregate) {
   aggregator = new FleetAggregator({ brokerUrl, credentials });
   await aggregator.start();

@@ -50,7 +50,8 @@ const randInt = (rand: Random, lo: number, hi: number): number =>
 export function randomNode(rand: Random, outsideChance = 0.05): Node {
   if (rand() < outsideChance) {
     // One of the two outermost streets on a random side.
-    const edge = randInt(rand, 0, 1) === 0 ? randInt(rand, 0, 1) : GRID_BLOCKS - randInt(rand, 0, 1);
+    const edge =
+      randInt(rand, 0, 1) === 0 ? randInt(rand, 0, 1) : GRID_BLOCKS - randInt(rand, 0, 1);
     const along = randInt(rand, 0, GRID_BLOCKS);
     return rand() < 0.5 ? { i: edge, j: along } : { i: along, j: edge };
   }
@@ -229,15 +230,17 @@ export function stepVehicle(v: SimVehicle, dtS: number, rand: Random): SimVehicl
   v.odometer += km;
   v.battery = Math.max(0, v.battery - km * DRAIN_PER_KM);
   if (v.route.length === 0) {
-    // Arrived: roll to a stop and wait a moment (a pickup), or plug in at the charger.
-    v.speed = Math.max(0, v.speed - DECEL_KMH_PER_S * dtS);
+    // Arrived: wait a moment (a pickup), or plug in at the charger; the speed left over from
+    // the approach (a few km/h) decays gently while waiting.
     if (v.state === 'returning') v.state = 'charging';
     else {
       v.state = 'idle';
       v.waitS = 2 + rand() * 6;
     }
   } else if (v.battery < LOW_BATTERY && v.state === 'driving') {
-    v.route = planRoute(nodeOf(v), nearestCharger(v), rand).slice(1);
+    // Head for a charger from the next intersection: a car cannot turn in the middle of a block.
+    const next = v.route[0] as Node;
+    v.route = [next, ...planRoute(next, nearestCharger(v), rand).slice(1)];
     v.state = 'returning';
   }
   return v;
