@@ -34,7 +34,7 @@ describe('the fleet snapshot', () => {
       x: (k * 37) % 2401,
       y: (k * 91) % 2401,
       heading: ((k % 4) * 90) as SnapshotVehicle['heading'],
-      state: (['driving', 'idle', 'charging', 'returning'] as const)[k % 4],
+      state: (['driving', 'idle', 'charging', 'returning'] as const)[k % 4] ?? 'idle',
     }));
     const bytes = encodeSnapshot({ ts: 1, vehicles });
     expect(bytes.length).toBeLessThanOrEqual(11 + 5 * 5000);

@@ -123,6 +123,7 @@ describe('parseConfig: the simulated fleet', () => {
   });
 
   it('lists the fleet flags in the help', () => {
-    for (const flag of ['--fleet', '--no-fleet', '--fleet-rate']) expect(helpText()).toContain(flag);
+    for (const flag of ['--fleet', '--no-fleet', '--fleet-rate'])
+      expect(helpText()).toContain(flag);
   });
 });

@@ -107,11 +107,16 @@ describe('the fleet control API', () => {
 
   it('answers 404 for an unknown vehicle and 400 for a bad id or delay', async () => {
     const post = (p: string, body?: unknown) =>
-      fetch(url(p), {
-        method: 'POST',
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      fetch(
+        url(p),
+        body === undefined
+          ? { method: 'POST' }
+          : {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            },
+      );
     expect((await post('/api/fleet/vehicles/999/disconnect')).status).toBe(404);
     expect((await post('/api/fleet/vehicles/999/brake')).status).toBe(404);
     const bad = await post('/api/fleet/vehicles/abc/brake');
