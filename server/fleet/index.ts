@@ -44,7 +44,7 @@ function badRequest(reply: FastifyReply, field: string, message: string): Fastif
 }
 
 /** Registers the fleet's routes; nothing connects until the first request. */
-export function registerFleet(ctx: LabContext): FleetModule {
+export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
   const config: FleetConfig = ctx.config.fleet ?? { vehicles: 0, rateHz: 1 };
   const brokerUrl = serverBrokerUrl(ctx);
   const credentials = fleetCredentials();
@@ -121,7 +121,7 @@ export function registerFleet(ctx: LabContext): FleetModule {
     return id;
   };
 
-  ctx.app.register(async (scope: FastifyInstance) => {
+  await ctx.app.register((scope: FastifyInstance, _opts, done) => {
     // Malformed JSON and wrong content types: the same JSON error shape as every other route.
     scope.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
       const statusCode = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
@@ -198,6 +198,7 @@ export function registerFleet(ctx: LabContext): FleetModule {
       simulator?.brake(id);
       return { id };
     });
+    done();
   });
 
   return {

@@ -134,7 +134,7 @@ export class FleetSimulator {
     for (const [id, slot] of this.#slots) {
       if (id <= n) continue;
       this.#slots.delete(id);
-      this.#retire(slot);
+      void this.#retire(slot);
     }
     this.#pump();
   }

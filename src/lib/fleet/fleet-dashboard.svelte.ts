@@ -114,6 +114,8 @@ export class FleetDashboard {
   readonly #deps: FleetDeps;
   readonly #now: () => number;
   readonly #meter: RateMeter;
+  // Only for de-duplication, never rendered: a plain Set, not a reactive one.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #seenAlerts = new Set<string>();
   #client: FleetMqttClient | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
