@@ -84,15 +84,17 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
   };
 
   const info = (): FleetInfo & { lastError: string | null } =>
-    simulator ? { ...simulator.info(), snapshotHz } : {
-      vehicles: 0,
-      connected: 0,
-      rateHz,
-      paused: false,
-      snapshotHz,
-      limits: FLEET_LIMITS,
-      lastError: null,
-    };
+    simulator
+      ? { ...simulator.info(), snapshotHz }
+      : {
+          vehicles: 0,
+          connected: 0,
+          rateHz,
+          paused: false,
+          snapshotHz,
+          limits: FLEET_LIMITS,
+          lastError: null,
+        };
 
   const started = async (reply: FastifyReply): Promise<boolean> => {
     try {

@@ -34,7 +34,10 @@ test.describe('the fleet dashboard', () => {
 
     // Keyboard: find a driving vehicle in the list by its number and select it.
     const search = page.getByTestId('fleet-search');
-    const driving = page.getByTestId('fleet-list').getByRole('button', { name: /driving/ }).first();
+    const driving = page
+      .getByTestId('fleet-list')
+      .getByRole('button', { name: /driving/ })
+      .first();
     const label = (await driving.textContent()) ?? '';
     const id = Number(/(\d+)/.exec(label)?.[1]);
     await search.fill(String(id));
@@ -50,7 +53,10 @@ test.describe('the fleet dashboard', () => {
       timeout: 30_000,
     });
     await expect(
-      page.getByTestId('fleet-alerts').getByRole('listitem').filter({ hasText: `Vehicle ${id} ·` }),
+      page
+        .getByTestId('fleet-alerts')
+        .getByRole('listitem')
+        .filter({ hasText: `Vehicle ${id} ·` }),
     ).toHaveCount(1);
 
     // The naive wildcard, then back to snapshot + detail: the browser's bytes/s drop ≥ 10×.
@@ -88,13 +94,14 @@ test.describe('the fleet dashboard', () => {
 });
 
 // Not the shared fixture: this test expects a 400 from the control API on purpose.
-base('a bad trainer value is refused with the field named, and the fleet keeps running', async ({
-  page,
-}) => {
-  base.setTimeout(60_000);
-  await openDashboard(page);
-  await page.getByTestId('fleet-rate').fill('50');
-  await page.getByRole('button', { name: 'Apply' }).click();
-  await expect(page.getByTestId('fleet-control-error')).toContainText('rateHz must be');
-  await expect(page.getByTestId('fleet-sim-status')).toContainText('1 Hz');
-});
+base(
+  'a bad trainer value is refused with the field named, and the fleet keeps running',
+  async ({ page }) => {
+    base.setTimeout(60_000);
+    await openDashboard(page);
+    await page.getByTestId('fleet-rate').fill('50');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page.getByTestId('fleet-control-error')).toContainText('rateHz must be');
+    await expect(page.getByTestId('fleet-sim-status')).toContainText('1 Hz');
+  },
+);
