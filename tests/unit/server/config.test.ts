@@ -107,7 +107,7 @@ describe('parseConfig: the simulated fleet', () => {
   });
 
   it.each([
-    [['--fleet', '-5'], /--fleet must be a whole number from 0 to 5000/],
+    [['--fleet=-5'], /--fleet must be a whole number from 0 to 5000/],
     [['--fleet', '5001'], /--fleet must be a whole number/],
     [['--fleet', '1.5'], /--fleet must be a whole number/],
     [['--fleet-rate', '0'], /--fleet-rate must be a number .* from 0.2 to 10/],
