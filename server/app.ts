@@ -9,6 +9,7 @@ import { Gauges } from './gauges.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
 import { registerHealth } from './health.ts';
 import { registerChat } from './chat/index.ts';
+import { registerFleet } from './fleet/index.ts';
 import type { BrokerInfo } from '../src/lib/wire/health.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -102,6 +103,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
   modules.push(registerChat(ctx));
+  modules.push(await registerFleet(ctx));
 
   if (config.site) await registerSite(app, path.resolve(config.distDir));
   else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));

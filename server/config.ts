@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { FleetOptionError, checkRate, checkVehicles } from './fleet/options.ts';
 
 /** How the lab reaches an MQTT broker: its own embedded one, or a real one elsewhere. */
 export type BrokerConfig =
@@ -18,6 +19,8 @@ export interface LabConfig {
   allowedOrigins: string[];
   /** Tuning of the WebSocket chat, for tests; the defaults are the production values. */
   chat?: { heartbeatMs?: number; messagesPerSecond?: number };
+  /** The simulated vehicle fleet; absent or `vehicles: 0` runs none. Starts on first use. */
+  fleet?: { vehicles: number; rateHz: number };
 }
 
 /** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */
@@ -60,6 +63,14 @@ export const OPTIONS = [
     '',
     'another origin allowed to open WebSockets (repeatable; env: comma-separated)',
   ],
+  [
+    '--fleet <n>',
+    'LAB_FLEET',
+    '200',
+    'simulated vehicles, 0 for none (1-5000; they start when the case-study page opens)',
+  ],
+  ['--no-fleet', 'LAB_FLEET=0', '', 'run no simulated vehicles (same as --fleet 0)'],
+  ['--fleet-rate <hz>', 'LAB_FLEET_RATE', '1', 'status messages per vehicle per second (0.2-10)'],
   ['--help', '', '', 'show this help'],
 ] as const;
 
@@ -139,6 +150,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
         'no-site': { type: 'boolean' },
         dist: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
+        fleet: { type: 'string' },
+        'no-fleet': { type: 'boolean' },
+        'fleet-rate': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -179,6 +193,24 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
       .map((s) => s.trim())
       .filter(Boolean),
   ];
+  let fleet;
+  try {
+    const vehiclesFlag = values['no-fleet'] ? '0' : values.fleet;
+    fleet = {
+      vehicles: checkVehicles(
+        vehiclesFlag ?? fromEnv('LAB_FLEET') ?? '200',
+        vehiclesFlag !== undefined ? '--fleet' : 'LAB_FLEET',
+        0,
+      ),
+      rateHz: checkRate(
+        values['fleet-rate'] ?? fromEnv('LAB_FLEET_RATE') ?? '1',
+        values['fleet-rate'] !== undefined ? '--fleet-rate' : 'LAB_FLEET_RATE',
+      ),
+    };
+  } catch (err) {
+    if (err instanceof FleetOptionError) throw new ConfigError(err.message);
+    throw err;
+  }
   return {
     port,
     host,
@@ -186,5 +218,6 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
     site: !(values['no-site'] ?? env['LAB_NO_SITE'] === '1'),
     distDir: values.dist ?? env['LAB_DIST'] ?? 'dist',
     allowedOrigins: originsRaw.map(parseOrigin),
+    fleet,
   };
 }

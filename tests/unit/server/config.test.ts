@@ -10,6 +10,7 @@ describe('parseConfig', () => {
       site: true,
       distDir: 'dist',
       allowedOrigins: [],
+      fleet: { vehicles: 200, rateHz: 1 },
     });
   });
 
@@ -85,5 +86,44 @@ describe('parseConfig', () => {
     ]) {
       expect(helpText()).toContain(flag);
     }
+  });
+});
+
+describe('parseConfig: the simulated fleet', () => {
+  it('takes a size and a rate from flags or the environment', () => {
+    expect(parseConfig(['--fleet', '50', '--fleet-rate', '2'], {})).toMatchObject({
+      fleet: { vehicles: 50, rateHz: 2 },
+    });
+    expect(parseConfig([], { LAB_FLEET: '1000', LAB_FLEET_RATE: '0.5' })).toMatchObject({
+      fleet: { vehicles: 1000, rateHz: 0.5 },
+    });
+  });
+
+  it('turns the fleet off with --no-fleet or --fleet 0', () => {
+    expect(parseConfig(['--no-fleet'], { LAB_FLEET: '300' })).toMatchObject({
+      fleet: { vehicles: 0 },
+    });
+    expect(parseConfig(['--fleet', '0'], {})).toMatchObject({ fleet: { vehicles: 0 } });
+  });
+
+  it.each([
+    [['--fleet=-5'], /--fleet must be a whole number from 0 to 5000/],
+    [['--fleet', '5001'], /--fleet must be a whole number/],
+    [['--fleet', '1.5'], /--fleet must be a whole number/],
+    [['--fleet-rate', '0'], /--fleet-rate must be a number .* from 0.2 to 10/],
+    [['--fleet-rate', '11'], /--fleet-rate must be/],
+    [['--fleet-rate', 'fast'], /--fleet-rate must be/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => parseConfig(argv, {})).toThrow(ConfigError);
+    expect(() => parseConfig(argv, {})).toThrow(message);
+  });
+
+  it('names the environment variable when the bad value came from it', () => {
+    expect(() => parseConfig([], { LAB_FLEET_RATE: '99' })).toThrow(/^LAB_FLEET_RATE must/);
+  });
+
+  it('lists the fleet flags in the help', () => {
+    for (const flag of ['--fleet', '--no-fleet', '--fleet-rate'])
+      expect(helpText()).toContain(flag);
   });
 });

@@ -1,0 +1,218 @@
+// The fleet module of the companion server: the simulator, the aggregator and the control API
+// under /api/fleet. Both start lazily, on the first request to /api/fleet (the case-study page
+// makes it), so a server nobody watches does not carry hundreds of vehicle connections.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { LabContext, LabModule } from '../app.ts';
+import { fleetCredentials } from '../broker/users.ts';
+import { FleetAggregator } from './aggregator.ts';
+import { FleetSimulator } from './simulator.ts';
+import { FleetOptionError, checkRate, checkVehicles } from './options.ts';
+import { FLEET_LIMITS, SNAPSHOT_HZ, type FleetInfo } from '../../src/lib/wire/fleet.ts';
+
+/** Size and rate of the simulated fleet; `vehicles: 0` runs none (the aggregator still runs). */
+export interface FleetConfig {
+  vehicles: number;
+  rateHz: number;
+}
+
+/** The running fleet module, with handles for tests. */
+export interface FleetModule extends LabModule {
+  /** Starts the simulator and the aggregator now, if they are not running yet. */
+  ensureStarted(): Promise<void>;
+  simulator(): FleetSimulator | null;
+  aggregator(): FleetAggregator | null;
+  /** The URL the vehicles and the aggregator connect to. */
+  brokerUrl: string;
+}
+
+/** The MQTT URL server-side clients use to reach the configured broker. */
+export function serverBrokerUrl(ctx: Pick<LabContext, 'config' | 'broker'>): string {
+  const b = ctx.config.broker;
+  if (b.mode === 'external') {
+    const url = b.tcpUrl ?? b.browserUrl;
+    if (!url) throw new Error('external broker without a URL');
+    return url;
+  }
+  const host = ctx.config.host;
+  const loopback = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
+  const hostPart = loopback.includes(':') ? `[${loopback}]` : loopback;
+  return `mqtt://${hostPart}:${ctx.broker?.tcpPort ?? 1883}`;
+}
+
+function badRequest(reply: FastifyReply, field: string, message: string): FastifyReply {
+  return reply.code(400).send({ error: message, statusCode: 400, field });
+}
+
+/** Registers the fleet's routes; nothing connects until the first request. */
+export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
+  const config: FleetConfig = ctx.config.fleet ?? { vehicles: 0, rateHz: 1 };
+  const brokerUrl = serverBrokerUrl(ctx);
+  const credentials = fleetCredentials();
+  let simulator: FleetSimulator | null = null;
+  let aggregator: FleetAggregator | null = null;
+  let starting: Promise<void> | null = null;
+  let closed = false;
+  // LAB_SNAPSHOT_HZ (2-4) lets the benchmark try the top of the issue's range.
+  const envHz = Number(process.env['LAB_SNAPSHOT_HZ']);
+  const snapshotHz = envHz >= 2 && envHz <= 4 ? envHz : SNAPSHOT_HZ;
+  // Trainer choices made before the simulator exists (e.g. a size with `--no-fleet`).
+  let rateHz = config.rateHz;
+
+  const startSimulator = (vehicles: number): FleetSimulator => {
+    simulator ??= new FleetSimulator({ brokerUrl, vehicles, rateHz, credentials });
+    simulator.start();
+    return simulator;
+  };
+
+  const ensureStarted = (): Promise<void> => {
+    starting ??= (async () => {
+      if (closed) return;
+      const agg = new FleetAggregator({ brokerUrl, credentials, snapshotHz });
+      // Subscribe before the vehicles connect, so the aggregator misses none of them.
+      await agg.start();
+      if (closed) {
+        await agg.close();
+        return;
+      }
+      aggregator = agg;
+      if (config.vehicles > 0) startSimulator(config.vehicles);
+    })().catch((err: unknown) => {
+      starting = null; // try again on the next request
+      throw err;
+    });
+    return starting;
+  };
+
+  const info = (): FleetInfo & { lastError: string | null } =>
+    simulator
+      ? { ...simulator.info(), snapshotHz }
+      : {
+          vehicles: 0,
+          connected: 0,
+          rateHz,
+          paused: false,
+          snapshotHz,
+          limits: FLEET_LIMITS,
+          lastError: null,
+        };
+
+  const started = async (reply: FastifyReply): Promise<boolean> => {
+    try {
+      await ensureStarted();
+      return true;
+    } catch (err) {
+      await reply.code(503).send({
+        error: `cannot reach the broker at ${brokerUrl}: ${(err as Error).message}`,
+        statusCode: 503,
+      });
+      return false;
+    }
+  };
+
+  const vehicleId = (req: FastifyRequest, reply: FastifyReply): number | null => {
+    const raw = (req.params as { id: string }).id;
+    if (!/^[1-9]\d{0,4}$/.test(raw)) {
+      void badRequest(reply, 'id', `id must be a vehicle number, got "${raw}"`);
+      return null;
+    }
+    const id = Number(raw);
+    if (!simulator?.has(id)) {
+      void reply.code(404).send({ error: `no vehicle ${id} in this fleet`, statusCode: 404 });
+      return null;
+    }
+    return id;
+  };
+
+  await ctx.app.register((scope: FastifyInstance, _opts, done) => {
+    // Malformed JSON and wrong content types: the same JSON error shape as every other route.
+    scope.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
+      const statusCode = err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
+      return reply.code(statusCode).send({ error: err.message, statusCode, field: 'body' });
+    });
+
+    scope.get('/api/fleet', async (_req, reply) => {
+      if (!(await started(reply))) return reply;
+      return info();
+    });
+
+    scope.patch('/api/fleet', async (req, reply) => {
+      const body = req.body;
+      if (!body || typeof body !== 'object' || Array.isArray(body)) {
+        return badRequest(reply, 'body', 'body must be a JSON object');
+      }
+      const b = body as Record<string, unknown>;
+      const known = ['vehicles', 'rateHz', 'paused'];
+      const unknown = Object.keys(b).find((k) => !known.includes(k));
+      if (unknown) return badRequest(reply, unknown, `unknown field "${unknown}"`);
+      let vehicles: number | undefined;
+      let rate: number | undefined;
+      try {
+        if (b['vehicles'] !== undefined) vehicles = checkVehicles(b['vehicles'], 'vehicles', 0);
+        if (b['rateHz'] !== undefined) rate = checkRate(b['rateHz'], 'rateHz');
+      } catch (err) {
+        if (err instanceof FleetOptionError) return badRequest(reply, err.field, err.message);
+        throw err;
+      }
+      if (b['paused'] !== undefined && typeof b['paused'] !== 'boolean') {
+        return badRequest(reply, 'paused', 'paused must be true or false');
+      }
+      if (!(await started(reply))) return reply;
+      if (rate !== undefined) {
+        rateHz = rate;
+        simulator?.setRate(rate);
+      }
+      if (vehicles !== undefined) {
+        if (simulator) simulator.resize(vehicles);
+        else if (vehicles > 0) startSimulator(vehicles);
+      }
+      if (typeof b['paused'] === 'boolean') simulator?.setPaused(b['paused']);
+      return info();
+    });
+
+    scope.post('/api/fleet/vehicles/:id/disconnect', async (req, reply) => {
+      if (!(await started(reply))) return reply;
+      const id = vehicleId(req, reply);
+      if (id === null) return reply;
+      const raw = (req.body as { reconnectAfterS?: unknown } | undefined)?.reconnectAfterS;
+      let after = 10;
+      if (raw !== undefined) {
+        if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0 || raw > 600) {
+          return badRequest(
+            reply,
+            'reconnectAfterS',
+            `reconnectAfterS must be a number of seconds from 0 to 600, got ${JSON.stringify(raw)}`,
+          );
+        }
+        after = raw;
+      }
+      if (!simulator?.cut(id, after)) {
+        return reply
+          .code(409)
+          .send({ error: `vehicle ${id} is not connected right now`, statusCode: 409 });
+      }
+      return { id, reconnectAfterS: after };
+    });
+
+    scope.post('/api/fleet/vehicles/:id/brake', async (req, reply) => {
+      if (!(await started(reply))) return reply;
+      const id = vehicleId(req, reply);
+      if (id === null) return reply;
+      simulator?.brake(id);
+      return { id };
+    });
+    done();
+  });
+
+  return {
+    brokerUrl,
+    ensureStarted,
+    simulator: () => simulator,
+    aggregator: () => aggregator,
+    async close() {
+      closed = true;
+      await starting?.catch(() => {});
+      await simulator?.close();
+      await aggregator?.close();
+    },
+  };
+}
