@@ -4,6 +4,7 @@ import starlight from '@astrojs/starlight';
 import svelte from '@astrojs/svelte';
 import { unified } from '@astrojs/markdown-remark';
 import { remarkHeadingIds } from './src/lib/markdown/remark-heading-ids.ts';
+import { rehypeFocusableTables } from './src/lib/markdown/rehype-focusable-tables.ts';
 import { CHAPTERS } from './src/lib/chapters.ts';
 import { precompress } from './scripts/precompress.ts';
 
@@ -15,7 +16,12 @@ export default defineConfig({
   site: 'http://localhost:4321',
   trailingSlash: 'ignore',
   // Headings may carry a fixed anchor shared by both locales (see remark-heading-ids.ts).
-  markdown: { processor: unified({ remarkPlugins: [remarkHeadingIds] }) },
+  markdown: {
+    processor: unified({
+      remarkPlugins: [remarkHeadingIds],
+      rehypePlugins: [rehypeFocusableTables],
+    }),
+  },
   integrations: [
     starlight({
       title: { 'zh-CN': '实时通信实验室', en: 'Realtime Lab' },
