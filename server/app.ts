@@ -8,6 +8,7 @@ import { UpgradeRouter } from './upgrade.ts';
 import { Gauges } from './gauges.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
 import { registerHealth } from './health.ts';
+import { registerHttpDemos } from './http-demos/index.ts';
 import type { BrokerInfo } from '../src/lib/wire/health.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -100,7 +101,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
   const ctx: LabContext = { app, router, gauges, config, broker };
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
-  void ctx; // (until the first module below uses it)
+  modules.push(registerHttpDemos(ctx));
 
   if (config.site) await registerSite(app, path.resolve(config.distDir));
   else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));
