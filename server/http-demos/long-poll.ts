@@ -35,6 +35,8 @@ export function registerLongPoll(app: FastifyInstance, deps: DemoDeps): LongPoll
   const unsubscribe = deps.ticker.subscribe(() => {
     for (const w of [...waiters]) {
       w.done();
+      // Being cut by "drop connection": its head is already out.
+      if (w.reply.raw.headersSent) continue;
       void w.reply.header('Cache-Control', 'no-store').send(eventsAfter(deps.ticker, w.after));
     }
   });
@@ -81,7 +83,7 @@ export function registerLongPoll(app: FastifyInstance, deps: DemoDeps): LongPoll
       return fail(reply, 503, 'the server holds too many requests right now; retry shortly');
     }
 
-    const ticket = deps.traffic.begin(key, 'longPoll', req.raw);
+    const ticket = deps.traffic.begin(key, 'longPoll', req.raw, reply.raw);
     reply.raw.once('close', ticket.end);
     reply.header(HEADER_BYTES_IN, String(ticket.bytesIn));
 
@@ -95,6 +97,7 @@ export function registerLongPoll(app: FastifyInstance, deps: DemoDeps): LongPoll
       reply,
       timer: setTimeout(() => {
         waiter.done();
+        if (reply.raw.headersSent) return;
         // Nothing happened within the hold time: an empty answer, and the client asks again.
         void reply.code(204).header('Cache-Control', 'no-store').send();
       }, holdMs),

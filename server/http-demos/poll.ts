@@ -34,7 +34,7 @@ export function registerPoll(app: FastifyInstance, deps: DemoDeps): void {
         'after',
       );
     }
-    const ticket = deps.traffic.begin(key, 'poll', req.raw);
+    const ticket = deps.traffic.begin(key, 'poll', req.raw, reply.raw);
     reply.raw.once('close', ticket.end);
     return reply
       .header('Cache-Control', 'no-store')

@@ -117,7 +117,7 @@ export function registerSse(app: FastifyInstance, deps: DemoDeps): Sse {
     }
     const replay = deps.ticker.buffer.after(start);
 
-    const ticket = deps.traffic.begin(key, 'sse', req.raw);
+    const ticket = deps.traffic.begin(key, 'sse', req.raw, reply.raw);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {

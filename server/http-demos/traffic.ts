@@ -9,6 +9,7 @@ export type DemoKind = 'poll' | 'longPoll' | 'sse';
 interface LiveRequest {
   kind: DemoKind;
   socket: Socket;
+  res: ServerResponse;
   writtenAtStart: number;
 }
 
@@ -69,11 +70,16 @@ export class Traffic {
   }
 
   /** Starts counting a request; call `end()` when its response is finished or its socket closed. */
-  begin(clientKey: string, kind: DemoKind, req: IncomingMessage): TrafficTicket {
+  begin(
+    clientKey: string,
+    kind: DemoKind,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): TrafficTicket {
     const socket = req.socket;
     const bytesIn = socket.bytesRead - (this.#readMarks.get(socket) ?? 0);
     const client = this.#client(clientKey);
-    const live: LiveRequest = { kind, socket, writtenAtStart: socket.bytesWritten };
+    const live: LiveRequest = { kind, socket, res, writtenAtStart: socket.bytesWritten };
     client.live.add(live);
     client.totals[kind].requests += 1;
     client.totals[kind].bytesIn += bytesIn;
@@ -102,13 +108,26 @@ export class Traffic {
     return out;
   }
 
-  /** Destroys the sockets of a visitor's open long-polls and streams; returns how many. */
+  /**
+   * Cuts a visitor's open long-polls and streams the way a failing network does: mid-response.
+   * A socket closed before any byte of the answer would not do, because browsers silently resend
+   * an idempotent request whose reused keep-alive connection closed without a response, and the
+   * page would never see the failure. Returns how many connections were cut.
+   */
   drop(clientKey: string): number {
     const c = this.#clients.get(clientKey);
     if (!c) return 0;
-    const sockets = new Set([...c.live].filter((r) => r.kind !== 'poll').map((r) => r.socket));
-    for (const s of sockets) s.destroy();
-    return sockets.size;
+    const held = [...c.live].filter((r) => r.kind !== 'poll');
+    for (const { res, socket } of held) {
+      if (res.headersSent) {
+        socket.destroy();
+        continue;
+      }
+      // A head promising more body than ever comes, then the cut.
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '4096' });
+      res.write('{"events":[', () => socket.destroy());
+    }
+    return held.length;
   }
 
   /** Stops listening to the server. */

@@ -201,6 +201,22 @@ describe('GET /api/long-poll', () => {
     await waitFor(() => allZero(h), 'everything to be cleaned up');
   });
 
+  it('"drop connection" cuts a held request mid-response, so the client sees the failure', async () => {
+    const h = await start();
+    const pending = fetch(`${h.base}/api/long-poll?after=0&clientId=victim`).then(async (r) =>
+      r.json(),
+    );
+    await waitFor(() => h.demos.internals().longPollWaiters === 1, 'the request to be held');
+    const res = await fetch(`${h.base}/api/drop?clientId=victim`, { method: 'POST' });
+    expect(await res.json()).toEqual({ dropped: 1 });
+    await expect(pending).rejects.toThrow();
+    await waitFor(() => allZero(h), 'the dropped request to be cleaned up');
+    // Nothing else of that client was open.
+    expect(
+      await (await fetch(`${h.base}/api/drop?clientId=victim`, { method: 'POST' })).json(),
+    ).toEqual({ dropped: 0 });
+  });
+
   it('loses none of 1,000 events while the client aborts 50 times', async () => {
     const h = await start();
     const received: number[] = [];
