@@ -293,7 +293,7 @@ async function main(): Promise<void> {
   }
 
   // Phase 3: short polling at 1 s.
-  let pollLine = '';
+  let pollLine: string;
   {
     const rec = new Recorder();
     let stop = false;

@@ -84,7 +84,7 @@ export function registerLongPoll(app: FastifyInstance, deps: DemoDeps): LongPoll
     }
 
     const ticket = deps.traffic.begin(key, 'longPoll', req.raw, reply.raw);
-    reply.raw.once('close', ticket.end);
+    reply.raw.once('close', () => ticket.end());
     reply.header(HEADER_BYTES_IN, String(ticket.bytesIn));
 
     const now = eventsAfter(deps.ticker, after);

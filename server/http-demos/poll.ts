@@ -35,7 +35,7 @@ export function registerPoll(app: FastifyInstance, deps: DemoDeps): void {
       );
     }
     const ticket = deps.traffic.begin(key, 'poll', req.raw, reply.raw);
-    reply.raw.once('close', ticket.end);
+    reply.raw.once('close', () => ticket.end());
     return reply
       .header('Cache-Control', 'no-store')
       .header(HEADER_BYTES_IN, String(ticket.bytesIn))

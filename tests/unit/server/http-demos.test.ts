@@ -203,8 +203,8 @@ describe('GET /api/long-poll', () => {
 
   it('"drop connection" cuts a held request mid-response, so the client sees the failure', async () => {
     const h = await start();
-    const pending = fetch(`${h.base}/api/long-poll?after=0&clientId=victim`).then(async (r) =>
-      r.json(),
+    const pending = fetch(`${h.base}/api/long-poll?after=0&clientId=victim`).then(
+      async (r) => (await r.json()) as unknown,
     );
     await waitFor(() => h.demos.internals().longPollWaiters === 1, 'the request to be held');
     const res = await fetch(`${h.base}/api/drop?clientId=victim`, { method: 'POST' });
@@ -223,13 +223,14 @@ describe('GET /api/long-poll', () => {
     let cursor = 0;
     let aborts = 0;
     let stop = false;
-    let current: AbortController | null = null;
+    const inFlight: { ctrl: AbortController | null } = { ctrl: null };
     const loop = (async () => {
       while (!stop) {
-        current = new AbortController();
+        const ctrl = new AbortController();
+        inFlight.ctrl = ctrl;
         try {
           const res = await fetch(`${h.base}/api/long-poll?after=${cursor}&clientId=loop`, {
-            signal: current.signal,
+            signal: ctrl.signal,
           });
           if (res.status === 204) continue;
           const body = (await res.json()) as EventsResponse;
@@ -244,7 +245,7 @@ describe('GET /api/long-poll', () => {
       emitN(h, 10);
       if (batch % 2 === 0) {
         // Cut whatever request is open, as a flaky network would.
-        current?.abort();
+        inFlight.ctrl?.abort();
         aborts++;
       }
       await new Promise((r) => setTimeout(r, 2));
