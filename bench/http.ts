@@ -5,6 +5,7 @@
 // Loopback only; every phase is bounded in time.
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { summarize } from '../src/lib/measure/delay.ts';
 import type { ClientStats, EventsResponse, TickerEvent } from '../src/lib/wire/http-demos.ts';
@@ -218,7 +219,11 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   process.stdout.write(
-    `HTTP demos benchmark: ${CLIENTS} clients per phase, ${RATE} events/s, ${SECONDS} s measured per phase, loopback\n`,
+    `HTTP demos benchmark: ${CLIENTS} clients per phase, ${RATE} events/s, ${SECONDS} s measured per phase, loopback\n` +
+      `machine: ${os.cpus().length} CPUs, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at start (shared machines distort every figure below)\n`,
   );
   const server = new ServerChild();
   await server.ready();

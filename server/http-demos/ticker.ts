@@ -91,6 +91,8 @@ export class Ticker {
   #rate: number;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running = false;
+  /** When the next timed event is due (performance.now() time), or null when not scheduled. */
+  #dueAt: number | null = null;
 
   constructor(opts: TickerOptions = {}) {
     this.buffer = new RingBuffer(opts.capacity ?? 1000);
@@ -117,12 +119,14 @@ export class Ticker {
   /** Changes the rate; the next event comes one new interval from now. */
   setRate(rate: number): void {
     this.#rate = clampRate(rate);
+    this.#dueAt = null;
     if (this.#running) this.#arm();
   }
 
   /** Starts the timer. */
   start(): void {
     this.#running = true;
+    this.#dueAt = null;
     this.#arm();
   }
 
@@ -131,6 +135,7 @@ export class Ticker {
     this.#running = false;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#dueAt = null;
   }
 
   /** Calls `fn` for every new event until the returned function is called. */
@@ -152,11 +157,20 @@ export class Ticker {
 
   #arm(): void {
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.emit('ticker');
-      if (this.#running) this.#arm();
-    }, 1000 / this.#rate);
+    const interval = 1000 / this.#rate;
+    const now = performance.now();
+    // Scheduled against absolute times, so a late timer does not slow the rate down; after a
+    // long stall (a busy machine) the schedule restarts instead of firing a burst to catch up.
+    if (this.#dueAt === null || this.#dueAt < now - 1000) this.#dueAt = now + interval;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        this.#dueAt = (this.#dueAt ?? performance.now()) + 1000 / this.#rate;
+        this.emit('ticker');
+        if (this.#running) this.#arm();
+      },
+      Math.max(0, this.#dueAt - now),
+    );
   }
 }
 
