@@ -3,7 +3,7 @@
 // loopback: delivery delay p50/p99 and the server's CPU and RSS (the server runs in a child
 // process). Then 1,000 short-polling clients at a 1 s interval: requests/s and bytes/s.
 // Loopback only; every phase is bounded in time.
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -217,7 +217,23 @@ async function measure(server: ServerChild, fn: () => Promise<void>) {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The soft limit on open files: each client needs one socket here and one in the server. */
+function fileLimit(): number {
+  try {
+    return Number(execFileSync('/bin/sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
+  } catch {
+    return NaN;
+  }
+}
+
 async function main(): Promise<void> {
+  const limit = fileLimit();
+  if (Number.isFinite(limit) && limit < CLIENTS + 200) {
+    process.stderr.write(
+      `ulimit -n is ${limit}, too low for ${CLIENTS} clients; raise it (ulimit -n ${CLIENTS * 2 + 200}) or pass --clients ${Math.max(10, limit - 200)}\n`,
+    );
+    process.exit(2);
+  }
   process.stdout.write(
     `HTTP demos benchmark: ${CLIENTS} clients per phase, ${RATE} events/s, ${SECONDS} s measured per phase, loopback\n` +
       `machine: ${os.cpus().length} CPUs, load average ${os
@@ -226,6 +242,16 @@ async function main(): Promise<void> {
         .join(' ')} at start (shared machines distort every figure below)\n`,
   );
   const server = new ServerChild();
+  // A hard stop, whatever happens: a benchmark must never run on unattended.
+  const watchdog = setTimeout(
+    () => {
+      process.stderr.write('benchmark took too long; stopping\n');
+      server.child.kill('SIGKILL');
+      process.exit(1);
+    },
+    (3 * (SECONDS + 40) + 60) * 1000,
+  );
+  watchdog.unref();
   await server.ready();
   const port = server.port;
   await request(port, 'POST', '/api/ticker', JSON.stringify({ rate: RATE }));

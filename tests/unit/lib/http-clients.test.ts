@@ -117,7 +117,7 @@ describe('LongPollClient', () => {
       },
       {
         onResult: (r) => seen.push(`${r.status}:${r.events.length}`),
-        onError: (e, wait) => seen.push(`error ${wait}`),
+        onError: (_e, wait) => seen.push(`error ${wait}`),
       },
       25,
     );
