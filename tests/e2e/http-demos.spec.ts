@@ -29,8 +29,8 @@ async function openDemo(page: Page, path: string, testid: string): Promise<Locat
   await page.goto(path);
   const demo = page.getByTestId(testid);
   await demo.scrollIntoViewIfNeeded();
-  // Hydrated once the island has read the ticker (the rate select shows it).
-  await expect(demo.getByTestId('rate')).toBeEnabled();
+  // Server-rendered controls do nothing until the island is hydrated.
+  await expect(demo).toHaveAttribute('data-hydrated', 'true', { timeout: 15_000 });
   return demo;
 }
 
