@@ -10,6 +10,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
 import { registerHealth } from './health.ts';
 import { registerChat } from './chat/index.ts';
 import { registerFleet } from './fleet/index.ts';
+import { registerHttpDemos } from './http-demos/index.ts';
 import type { BrokerInfo } from '../src/lib/wire/health.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -104,6 +105,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
   const modules: LabModule[] = [];
   modules.push(registerChat(ctx));
   modules.push(await registerFleet(ctx));
+  modules.push(registerHttpDemos(ctx));
 
   if (config.site) await registerSite(app, path.resolve(config.distDir));
   else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));

@@ -1,0 +1,153 @@
+// The HTTP demos: one ticker read by short polling, long polling and Server-Sent Events, plus the
+// routes the demos share (ticker control, clock, per-visitor byte counts, "drop connection").
+import { performance } from 'node:perf_hooks';
+import type { LabContext, LabModule } from '../app.ts';
+import type { TickerInfo, TimeResponse } from '../../src/lib/wire/http-demos.ts';
+import { LONG_POLL_TIMEOUT_DEFAULT_S, RATE_MAX, RATE_MIN } from '../../src/lib/wire/http-demos.ts';
+import { badClientId, clientKeyOf, fail, type HttpDemoOptions } from './common.ts';
+import { Ticker } from './ticker.ts';
+import { Traffic } from './traffic.ts';
+import { registerPoll } from './poll.ts';
+import { registerLongPoll } from './long-poll.ts';
+import { registerSse } from './sse.ts';
+
+export type { HttpDemoOptions } from './common.ts';
+
+/** The defaults of the HTTP demos. */
+export const HTTP_DEMO_DEFAULTS: HttpDemoOptions = {
+  bufferSize: 1000,
+  rate: 1,
+  autostart: true,
+  longPollTimeoutMs: LONG_POLL_TIMEOUT_DEFAULT_S * 1000,
+  heartbeatMs: 15_000,
+  maxLongPollsPerClient: 2,
+  maxStreamsPerClient: 3,
+  maxTotalHeld: 5000,
+  maxEmitsPerSecond: 5,
+  maxStreamBacklogBytes: 1024 * 1024,
+};
+
+/** The running HTTP demos; the extra fields let tests look inside. */
+export interface HttpDemos extends LabModule {
+  ticker: Ticker;
+  traffic: Traffic;
+  /** Things that must return to 0 once every client has gone. */
+  internals(): {
+    longPollWaiters: number;
+    longPollTimers: number;
+    sseStreams: number;
+    sseTimers: number;
+    liveRequests: number;
+  };
+}
+
+const tickerInfo = (t: Ticker): TickerInfo => ({
+  rate: t.rate,
+  latest: t.buffer.latest,
+  oldest: t.buffer.oldest,
+  capacity: t.buffer.capacity,
+});
+
+/** Registers the ticker and the poll, long-poll and SSE endpoints on the lab. */
+export function registerHttpDemos(
+  ctx: Pick<LabContext, 'app' | 'gauges'>,
+  overrides: Partial<HttpDemoOptions> = {},
+): HttpDemos {
+  const options = { ...HTTP_DEMO_DEFAULTS, ...overrides };
+  const { app } = ctx;
+  const ticker = new Ticker({
+    capacity: options.bufferSize,
+    rate: options.rate,
+    autostart: options.autostart,
+  });
+  const traffic = new Traffic(app.server);
+  const deps = { ticker, traffic, options };
+
+  registerPoll(app, deps);
+  const longPoll = registerLongPoll(app, deps);
+  const sse = registerSse(app, deps);
+  ctx.gauges.register('sse', () => sse.streams);
+  ctx.gauges.register('longPoll', () => longPoll.waiting);
+
+  // NTP-style clock sample: the page notes its own send and receive times around these two.
+  app.get('/api/time', (_req, reply) => {
+    const received = performance.timeOrigin + performance.now();
+    const body: TimeResponse = { received, sent: performance.timeOrigin + performance.now() };
+    return reply.header('Cache-Control', 'no-store').send(body);
+  });
+
+  app.get('/api/ticker', (_req, reply) =>
+    reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker)),
+  );
+
+  app.post('/api/ticker', (req, reply) => {
+    const rate = (req.body as { rate?: unknown } | null | undefined)?.rate;
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < RATE_MIN || rate > RATE_MAX) {
+      return fail(
+        reply,
+        400,
+        `rate must be a number of events per second from ${RATE_MIN} to ${RATE_MAX}`,
+        'rate',
+      );
+    }
+    ticker.setRate(rate);
+    return reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker));
+  });
+
+  // "Send event now", limited per visitor so one page cannot flood every other visitor's demo.
+  const emits = new Map<string, { windowStart: number; count: number }>();
+  app.post('/api/ticker/emit', (req, reply) => {
+    const key = clientKeyOf(req);
+    if (key === null) return badClientId(reply);
+    const now = Date.now();
+    if (emits.size > 10_000) {
+      for (const [k, v] of emits) if (now - v.windowStart >= 1000) emits.delete(k);
+    }
+    const slot = emits.get(key);
+    if (slot && now - slot.windowStart < 1000) {
+      if (slot.count >= options.maxEmitsPerSecond) {
+        return fail(
+          reply,
+          429,
+          `at most ${options.maxEmitsPerSecond} events per second per client`,
+        );
+      }
+      slot.count++;
+    } else {
+      emits.set(key, { windowStart: now, count: 1 });
+    }
+    const event = ticker.emit('manual');
+    return reply.header('Cache-Control', 'no-store').send({ event });
+  });
+
+  app.get('/api/http-stats', (req, reply) => {
+    const key = clientKeyOf(req);
+    if (key === null) return badClientId(reply);
+    return reply.header('Cache-Control', 'no-store').send(traffic.stats(key));
+  });
+
+  // "Drop connection": destroy this visitor's held sockets, as a network failure would.
+  app.post('/api/drop', (req, reply) => {
+    const key = clientKeyOf(req);
+    if (key === null) return badClientId(reply);
+    return reply.header('Cache-Control', 'no-store').send({ dropped: traffic.drop(key) });
+  });
+
+  return {
+    ticker,
+    traffic,
+    internals: () => ({
+      longPollWaiters: longPoll.waiting,
+      longPollTimers: longPoll.timers,
+      sseStreams: sse.streams,
+      sseTimers: sse.timers,
+      liveRequests: traffic.liveTotal,
+    }),
+    close() {
+      ticker.stop();
+      longPoll.close();
+      sse.close();
+      traffic.close();
+    },
+  };
+}

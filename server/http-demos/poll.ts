@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import type { EventsResponse } from '../../src/lib/wire/http-demos.ts';
+import { HEADER_BYTES_IN, parseSeq } from '../../src/lib/wire/http-demos.ts';
+import { badClientId, clientKeyOf, fail, queryParam, type DemoDeps } from './common.ts';
+import type { Ticker } from './ticker.ts';
+
+/** The events after a cursor as the poll endpoints answer them. */
+export function eventsAfter(ticker: Ticker, after: number): EventsResponse {
+  const { items, gone, ahead } = ticker.buffer.after(after);
+  if (ahead) {
+    // The cursor comes from a previous run of the server: hand back everything held and say so.
+    const all = ticker.buffer.after(0);
+    return { events: all.items, latest: ticker.buffer.latest, gone: 0, rewound: true };
+  }
+  return { events: items, latest: ticker.buffer.latest, gone, rewound: false };
+}
+
+/** Parses the required `after` cursor, or answers 400 naming it. */
+export function cursorOrFail(raw: string | undefined | false): number | null {
+  return raw === false ? null : parseSeq(raw);
+}
+
+/** Registers `GET /api/poll?after=<seq>`: the events after the cursor, or an empty list, at once. */
+export function registerPoll(app: FastifyInstance, deps: DemoDeps): void {
+  app.get('/api/poll', (req, reply) => {
+    const key = clientKeyOf(req);
+    if (key === null) return badClientId(reply);
+    const after = cursorOrFail(queryParam(req, 'after'));
+    if (after === null) {
+      return fail(
+        reply,
+        400,
+        'after must be a non-negative integer (the last seq you have)',
+        'after',
+      );
+    }
+    const ticket = deps.traffic.begin(key, 'poll', req.raw, reply.raw);
+    reply.raw.once('close', () => ticket.end());
+    return reply
+      .header('Cache-Control', 'no-store')
+      .header(HEADER_BYTES_IN, String(ticket.bytesIn))
+      .send(eventsAfter(deps.ticker, after));
+  });
+}

@@ -1,0 +1,203 @@
+import type { EventLevel, EventOrigin, TickerEvent } from '../../src/lib/wire/http-demos.ts';
+import { RATE_DEFAULT, RATE_MAX, RATE_MIN } from '../../src/lib/wire/http-demos.ts';
+
+/** A fixed-size buffer of the newest events, addressed by seq (1, 2, 3, … without gaps). */
+export class RingBuffer<T extends { seq: number }> {
+  readonly capacity: number;
+  readonly #items: (T | undefined)[];
+  #latest = 0;
+
+  constructor(capacity: number) {
+    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError('capacity >= 1');
+    this.capacity = capacity;
+    this.#items = new Array<T | undefined>(capacity);
+  }
+
+  /** Highest seq stored so far (0 when nothing was pushed). */
+  get latest(): number {
+    return this.#latest;
+  }
+
+  /** Lowest seq still held; `latest + 1` when empty. */
+  get oldest(): number {
+    return Math.max(1, this.#latest - this.capacity + 1);
+  }
+
+  /** Number of items held. */
+  get size(): number {
+    return Math.min(this.#latest, this.capacity);
+  }
+
+  /** Stores the next item; its seq must be `latest + 1`. */
+  push(item: T): void {
+    if (item.seq !== this.#latest + 1) {
+      throw new RangeError(`expected seq ${this.#latest + 1}, got ${item.seq}`);
+    }
+    this.#items[(item.seq - 1) % this.capacity] = item;
+    this.#latest = item.seq;
+  }
+
+  /**
+   * Items after the cursor `after` (seq > after), oldest first, and how many of those are already
+   * overwritten. A cursor ahead of `latest` (a client of a previous server run) is reported as
+   * `ahead` with nothing to return.
+   */
+  after(after: number): { items: T[]; gone: number; ahead: boolean } {
+    if (after > this.#latest) return { items: [], gone: 0, ahead: true };
+    const from = Math.max(after + 1, this.oldest);
+    const gone = from - (after + 1);
+    const items: T[] = [];
+    for (let seq = from; seq <= this.#latest; seq++) {
+      items.push(this.#items[(seq - 1) % this.capacity] as T);
+    }
+    return { items, gone, ahead: false };
+  }
+}
+
+/** A listener for new events. */
+export type TickerListener = (ev: TickerEvent) => void;
+
+/** Options of the ticker. */
+export interface TickerOptions {
+  /** Events kept for resuming clients. */
+  capacity?: number;
+  /** Events per second of the timer. */
+  rate?: number;
+  /** Start the timer at once (tests drive the ticker by hand with `false`). */
+  autostart?: boolean;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+const SENSORS = ['boiler', 'hall', 'roof', 'lab'] as const;
+const LOG_LINES: readonly [EventLevel, string][] = [
+  ['info', 'job finished'],
+  ['info', 'cache refreshed'],
+  ['warn', 'queue is filling up'],
+  ['info', 'user signed in'],
+  ['error', 'upstream timed out'],
+  ['info', 'backup written'],
+  ['warn', 'disk 85 % full'],
+];
+
+/**
+ * The one stream of numbered events every HTTP demo reads: a timer at `rate` events/s plus events
+ * a visitor asks for, kept in a ring buffer so that clients can resume from their cursor.
+ */
+export class Ticker {
+  readonly buffer: RingBuffer<TickerEvent>;
+  readonly #listeners = new Set<TickerListener>();
+  readonly #now: () => number;
+  #rate: number;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #running = false;
+  /** When the next timed event is due (performance.now() time), or null when not scheduled. */
+  #dueAt: number | null = null;
+
+  constructor(opts: TickerOptions = {}) {
+    this.buffer = new RingBuffer(opts.capacity ?? 1000);
+    this.#rate = clampRate(opts.rate ?? RATE_DEFAULT);
+    this.#now = opts.now ?? Date.now;
+    if (opts.autostart ?? true) this.start();
+  }
+
+  /** Events per second of the timer. */
+  get rate(): number {
+    return this.#rate;
+  }
+
+  /** Listeners currently attached (the cleanup tests check it returns to 0). */
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  /** Whether the timer is armed. */
+  get timerArmed(): boolean {
+    return this.#timer !== null;
+  }
+
+  /** Changes the rate; the next event comes one new interval from now. */
+  setRate(rate: number): void {
+    this.#rate = clampRate(rate);
+    this.#dueAt = null;
+    if (this.#running) this.#arm();
+  }
+
+  /** Starts the timer. */
+  start(): void {
+    this.#running = true;
+    this.#dueAt = null;
+    this.#arm();
+  }
+
+  /** Stops the timer (events can still be emitted by hand). */
+  stop(): void {
+    this.#running = false;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#dueAt = null;
+  }
+
+  /** Calls `fn` for every new event until the returned function is called. */
+  subscribe(fn: TickerListener): () => void {
+    this.#listeners.add(fn);
+    return () => {
+      this.#listeners.delete(fn);
+    };
+  }
+
+  /** Creates, stores and announces the next event. */
+  emit(origin: EventOrigin = 'ticker'): TickerEvent {
+    const seq = this.buffer.latest + 1;
+    const ev = makeEvent(seq, this.#now(), origin);
+    this.buffer.push(ev);
+    for (const fn of this.#listeners) fn(ev);
+    return ev;
+  }
+
+  #arm(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    const interval = 1000 / this.#rate;
+    const now = performance.now();
+    // Scheduled against absolute times, so a late timer does not slow the rate down; after a
+    // long stall (a busy machine) the schedule restarts instead of firing a burst to catch up.
+    if (this.#dueAt === null || this.#dueAt < now - 1000) this.#dueAt = now + interval;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        this.#dueAt = (this.#dueAt ?? performance.now()) + 1000 / this.#rate;
+        this.emit('ticker');
+        if (this.#running) this.#arm();
+      },
+      Math.max(0, this.#dueAt - now),
+    );
+  }
+}
+
+function clampRate(rate: number): number {
+  if (!Number.isFinite(rate)) return RATE_DEFAULT;
+  return Math.min(RATE_MAX, Math.max(RATE_MIN, rate));
+}
+
+/** A deterministic but varied payload: every third event is a log line, the rest sensor readings. */
+function makeEvent(seq: number, ts: number, source: EventOrigin): TickerEvent {
+  if (source === 'manual') {
+    return { seq, ts, kind: 'log', level: 'info', source, text: 'sent by a visitor' };
+  }
+  if (seq % 3 === 0) {
+    const [level, text] = LOG_LINES[(seq / 3) % LOG_LINES.length] ?? ['info', 'tick'];
+    return { seq, ts, kind: 'log', level, source, text };
+  }
+  const sensor = SENSORS[seq % SENSORS.length] ?? 'lab';
+  // A slow wave plus a little wobble, so the readings look alive but stay reproducible.
+  const value = Math.round((21 + 3 * Math.sin(seq / 20) + ((seq * 7) % 5) / 10) * 10) / 10;
+  return {
+    seq,
+    ts,
+    kind: 'reading',
+    level: value > 23.5 ? 'warn' : 'info',
+    source,
+    text: `${sensor} ${value.toFixed(1)} °C`,
+    value,
+  };
+}

@@ -1,0 +1,209 @@
+import type { ByteTotals, ClientStats, TickerEvent } from '../wire/http-demos.ts';
+import { RATE_DEFAULT } from '../wire/http-demos.ts';
+import {
+  DelayRecorder,
+  SequenceTracker,
+  measureOffset,
+  type Clock,
+  type DelayPoint,
+} from '../measure/index.ts';
+import { DemoApi, HttpError, newClientId, type FetchLike, type Timers } from './api.ts';
+
+/** Everything a demo's state needs from the page, passed in so tests can fake it. */
+export interface DemoEnv {
+  fetch: FetchLike;
+  clock: Clock;
+  timers: Timers;
+  random: () => number;
+  clientId?: string;
+  base?: string;
+  /** How often to refresh the server's byte counts while running (ms). */
+  statsEveryMs?: number;
+}
+
+/** Remarks a demo adds to its log; the island turns them into words (see i18n/http-demos.ts). */
+export type NoteKey =
+  | 'note.rewound'
+  | 'note.gone'
+  | 'note.retry'
+  | 'note.dropped'
+  | 'note.timeout'
+  | 'note.reconnected'
+  | 'note.reset.expired'
+  | 'note.reset.invalid'
+  | 'note.reset.ahead';
+
+/** One line of a demo's event log. */
+export interface LogEntry {
+  /** Unique key for rendering. */
+  key: number;
+  seq: number | null;
+  level: 'info' | 'warn' | 'error';
+  /** The event's own text (ticker payload), empty for notes. */
+  text: string;
+  /** For notes: what to say. */
+  note?: { key: NoteKey; vars: Record<string, string | number> };
+  /** Delivery delay (ms), for events. */
+  delay: number | null;
+  /** `note` lines are the demo's own remarks (drops, resets, timeouts), not ticker events. */
+  kind: 'event' | 'note';
+}
+
+const LOG_LIMIT = 200;
+
+/**
+ * What every HTTP demo measures the same way: clock offset, per-event delay, lost and repeated
+ * events (from seq gaps), exact bytes (from the server), and a bounded log.
+ */
+export class DemoBase {
+  readonly clientId: string;
+  readonly api: DemoApi;
+  running = $state(false);
+  received = $state(0);
+  missed = $state(0);
+  duplicates = $state(0);
+  /** Events the server said are gone for good (outside its buffer). */
+  gone = $state(0);
+  /** Server clock minus ours (ms) and the round trip of the best sample, once measured. */
+  offset: number | null = $state(null);
+  rtt: number | null = $state(null);
+  delayP50 = $state(NaN);
+  delayP99 = $state(NaN);
+  delayMean = $state(NaN);
+  points: readonly DelayPoint[] = $state.raw([]);
+  log: readonly LogEntry[] = $state.raw([]);
+  bytes: ByteTotals = $state({ requests: 0, bytesIn: 0, bytesOut: 0 });
+  rate = $state(RATE_DEFAULT);
+  error: string | null = $state(null);
+  /** Local time, refreshed while running so ages can be shown. */
+  now = $state(0);
+
+  protected readonly env: DemoEnv;
+  protected readonly seq = new SequenceTracker();
+  protected readonly delays = new DelayRecorder(300);
+  #statsTimer: unknown = null;
+  #nextKey = 1;
+
+  constructor(env: DemoEnv) {
+    this.env = env;
+    this.clientId = env.clientId ?? newClientId(env.random);
+    this.api = new DemoApi(env.fetch, env.base);
+    this.now = env.clock();
+  }
+
+  /** Which of the visitor's byte totals this demo shows. */
+  protected pickBytes(_stats: ClientStats): ByteTotals {
+    return { requests: 0, bytesIn: 0, bytesOut: 0 };
+  }
+
+  /** Measures the clock offset against `/api/time` (NTP style) and reads the ticker rate. */
+  async measureClock(): Promise<void> {
+    const est = await measureOffset(() => this.api.time(), this.env.clock, 5);
+    if (est) {
+      this.offset = est.offset;
+      this.rtt = est.rtt;
+      this.delays.offset = est.offset;
+    }
+  }
+
+  /** Reads the ticker's current rate. */
+  async loadTicker(): Promise<void> {
+    try {
+      this.rate = (await this.api.ticker()).rate;
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Changes the ticker rate (for every visitor: all demos read the same stream). */
+  async setRate(rate: number): Promise<void> {
+    try {
+      this.rate = (await this.api.setRate(rate)).rate;
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Asks the server for one event now. */
+  async sendNow(): Promise<void> {
+    try {
+      await this.api.emitNow(this.clientId);
+      this.error = null;
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Refreshes the exact byte counts from the server. */
+  async refreshStats(): Promise<void> {
+    try {
+      this.bytes = this.pickBytes(await this.api.stats(this.clientId));
+    } catch {
+      // Counts are informative; a failed refresh is retried on the next round.
+    }
+  }
+
+  /** Counts one delivered event: gap check, delay, log line. */
+  protected accept(ev: TickerEvent, receivedAt: number): void {
+    const before = this.seq.counts;
+    this.seq.accept(ev.seq);
+    const after = this.seq.counts;
+    this.received = after.received;
+    this.missed = after.missed;
+    this.duplicates = after.duplicates;
+    if (after.duplicates > before.duplicates) return;
+    const delay = this.delays.record(ev.seq, ev.ts, receivedAt);
+    this.addLog({ seq: ev.seq, level: ev.level, text: ev.text, delay, kind: 'event' });
+  }
+
+  /** Publishes the delay window to the chart and the counters (once per batch). */
+  protected publishDelays(): void {
+    const s = this.delays.summary();
+    this.delayP50 = s.p50;
+    this.delayP99 = s.p99;
+    this.delayMean = s.mean;
+    this.points = [...this.delays.points];
+  }
+
+  /** Adds a log line, keeping the newest LOG_LIMIT. */
+  protected addLog(entry: Omit<LogEntry, 'key'>): void {
+    const next = [...this.log, { ...entry, key: this.#nextKey++ }];
+    this.log = next.length > LOG_LIMIT ? next.slice(next.length - LOG_LIMIT) : next;
+  }
+
+  /** Adds a remark of the demo itself to the log. */
+  protected note(
+    key: NoteKey,
+    vars: Record<string, string | number> = {},
+    level: LogEntry['level'] = 'warn',
+  ): void {
+    this.addLog({ seq: null, level, text: '', note: { key, vars }, delay: null, kind: 'note' });
+  }
+
+  protected fail(err: unknown): void {
+    this.error = err instanceof HttpError || err instanceof Error ? err.message : String(err);
+  }
+
+  /** Starts the periodic byte-count refresh and the `now` clock. */
+  protected startTimers(): void {
+    const every = this.env.statsEveryMs ?? 1000;
+    const tick = (): void => {
+      this.now = this.env.clock();
+      void this.refreshStats();
+      this.#statsTimer = this.env.timers.setTimeout(tick, every);
+    };
+    this.#statsTimer = this.env.timers.setTimeout(tick, every);
+  }
+
+  /** Stops the refresh, then reads the final counts once. */
+  protected stopTimers(): void {
+    if (this.#statsTimer !== null) this.env.timers.clearTimeout(this.#statsTimer);
+    this.#statsTimer = null;
+    void this.refreshStats();
+  }
+
+  /** The resume cursor. */
+  get cursor(): number {
+    return this.seq.last;
+  }
+}

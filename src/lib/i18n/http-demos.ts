@@ -1,0 +1,225 @@
+import type { Dictionary } from './index.ts';
+
+type Key =
+  | 'poll.title'
+  | 'longPoll.title'
+  | 'sse.title'
+  | 'start'
+  | 'stop'
+  | 'sendNow'
+  | 'drop'
+  | 'rate'
+  | 'rateValue'
+  | 'rateHint'
+  | 'interval'
+  | 'intervalValue'
+  | 'hold'
+  | 'holdValue'
+  | 'counters'
+  | 'c.requests'
+  | 'c.empty'
+  | 'c.emptyShare'
+  | 'c.received'
+  | 'c.missed'
+  | 'c.duplicates'
+  | 'c.gone'
+  | 'c.bytesIn'
+  | 'c.bytesOut'
+  | 'c.bytesPerEvent'
+  | 'c.delayP50'
+  | 'c.delayP99'
+  | 'c.theory'
+  | 'c.offset'
+  | 'c.cycles'
+  | 'c.timeouts'
+  | 'c.failures'
+  | 'c.batch'
+  | 'c.meanBatch'
+  | 'c.pending'
+  | 'c.reconnects'
+  | 'c.state'
+  | 'pendingNone'
+  | 'pendingAge'
+  | 'retryIn'
+  | 'state.connecting'
+  | 'state.open'
+  | 'state.closed'
+  | 'log'
+  | 'logPaused'
+  | 'logResume'
+  | 'logEmpty'
+  | 'filter'
+  | 'level.info'
+  | 'level.warn'
+  | 'level.error'
+  | 'raw'
+  | 'rawNote'
+  | 'chart'
+  | 'chartLoading'
+  | 'chartDelay'
+  | 'chartTheory'
+  | 'chartSummary'
+  | 'chartEmpty'
+  | 'seq'
+  | 'ms'
+  | 'error'
+  | 'note.rewound'
+  | 'note.gone'
+  | 'note.retry'
+  | 'note.dropped'
+  | 'note.timeout'
+  | 'note.reconnected'
+  | 'note.reset.expired'
+  | 'note.reset.invalid'
+  | 'note.reset.ahead';
+
+/** UI strings of the short-polling, long-polling and SSE demos. */
+export const httpDemoStrings: Dictionary<Key> = {
+  'zh-CN': {
+    'poll.title': '短轮询演示',
+    'longPoll.title': '长轮询演示',
+    'sse.title': 'Server-Sent Events 演示',
+    start: '开始',
+    stop: '停止',
+    sendNow: '立即发送一个事件',
+    drop: '断开连接',
+    rate: '服务器事件速率',
+    rateValue: '每秒 {rate} 个事件',
+    rateHint: '所有访客共用同一个事件流，改动会影响每个人。',
+    interval: '轮询间隔',
+    intervalValue: '{s} 秒',
+    hold: '服务器最长挂起时间',
+    holdValue: '{s} 秒',
+    counters: '计数器',
+    'c.requests': '已发请求',
+    'c.empty': '空响应',
+    'c.emptyShare': '空响应占比',
+    'c.received': '收到的事件',
+    'c.missed': '丢失',
+    'c.duplicates': '重复',
+    'c.gone': '已移出缓冲区',
+    'c.bytesIn': '上行字节（请求，含头部）',
+    'c.bytesOut': '下行字节（响应，含头部）',
+    'c.bytesPerEvent': '每个事件的字节数',
+    'c.delayP50': '延迟中位数',
+    'c.delayP99': '延迟 p99',
+    'c.theory': '理论平均延迟（间隔 / 2）',
+    'c.offset': '时钟偏差（服务器 − 本机）',
+    'c.cycles': '完成的轮次',
+    'c.timeouts': '超时（204）',
+    'c.failures': '失败的请求',
+    'c.batch': '上一次响应的事件数',
+    'c.meanBatch': '平均每次响应的事件数',
+    'c.pending': '正在挂起的请求',
+    'c.reconnects': '重连次数',
+    'c.state': '连接状态',
+    pendingNone: '无',
+    pendingAge: '已挂起 {s} 秒',
+    retryIn: '{s} 秒后重试',
+    'state.connecting': '连接中',
+    'state.open': '已连接',
+    'state.closed': '已关闭',
+    log: '事件日志',
+    logPaused: '自动滚动已暂停',
+    logResume: '回到最新',
+    logEmpty: '还没有事件。',
+    filter: '按级别筛选',
+    'level.info': '信息',
+    'level.warn': '警告',
+    'level.error': '错误',
+    raw: '原始 event-stream 文本',
+    rawNote: '按每个事件重建；注释行和 retry 行不会交给页面，因此不显示。',
+    chart: '每个事件的延迟',
+    chartLoading: '正在加载图表…',
+    chartDelay: '延迟（毫秒）',
+    chartTheory: '理论平均值',
+    chartSummary: '最近 {n} 个事件：中位数 {p50} 毫秒，p99 {p99} 毫秒。',
+    chartEmpty: '收到事件后这里会画出延迟。',
+    seq: '序号',
+    ms: '{n} 毫秒',
+    error: '出错：{message}',
+    'note.rewound': '服务器重启过，游标已回退。',
+    'note.gone': '有 {n} 个事件已移出服务器缓冲区，无法再取回。',
+    'note.retry': '请求失败（{error}），{ms} 毫秒后重试。',
+    'note.dropped': '服务器已断开本客户端的 {n} 个连接。',
+    'note.timeout': '挂起时间到，服务器返回 204。',
+    'note.reconnected': '已重连，从序号 {id} 之后继续。',
+    'note.reset.expired': 'reset：序号 {id} 之后有 {n} 个事件已不在缓冲区中。',
+    'note.reset.invalid': 'reset：“{id}” 不是有效的事件 ID，从现在开始新的流。',
+    'note.reset.ahead': 'reset：服务器没有序号 {id}（它重启过），从现在开始。',
+  },
+  en: {
+    'poll.title': 'Short polling demo',
+    'longPoll.title': 'Long polling demo',
+    'sse.title': 'Server-Sent Events demo',
+    start: 'Start',
+    stop: 'Stop',
+    sendNow: 'Send an event now',
+    drop: 'Drop connection',
+    rate: 'Server event rate',
+    rateValue: '{rate} events/s',
+    rateHint: 'Every visitor shares one event stream, so a change here affects everyone.',
+    interval: 'Polling interval',
+    intervalValue: '{s} s',
+    hold: 'Longest hold on the server',
+    holdValue: '{s} s',
+    counters: 'Counters',
+    'c.requests': 'Requests sent',
+    'c.empty': 'Empty responses',
+    'c.emptyShare': 'Share of empty responses',
+    'c.received': 'Events received',
+    'c.missed': 'Missed',
+    'c.duplicates': 'Duplicates',
+    'c.gone': 'Gone from the buffer',
+    'c.bytesIn': 'Bytes up (requests, headers included)',
+    'c.bytesOut': 'Bytes down (responses, headers included)',
+    'c.bytesPerEvent': 'Bytes per event',
+    'c.delayP50': 'Median delay',
+    'c.delayP99': 'Delay p99',
+    'c.theory': 'Theoretical mean delay (interval / 2)',
+    'c.offset': 'Clock offset (server − this device)',
+    'c.cycles': 'Cycles completed',
+    'c.timeouts': 'Timeouts (204)',
+    'c.failures': 'Failed requests',
+    'c.batch': 'Events in the last response',
+    'c.meanBatch': 'Mean events per response',
+    'c.pending': 'Request held now',
+    'c.reconnects': 'Reconnects',
+    'c.state': 'Connection',
+    pendingNone: 'none',
+    pendingAge: 'held for {s} s',
+    retryIn: 'retrying in {s} s',
+    'state.connecting': 'connecting',
+    'state.open': 'open',
+    'state.closed': 'closed',
+    log: 'Event log',
+    logPaused: 'Auto-scroll paused',
+    logResume: 'Jump to newest',
+    logEmpty: 'No events yet.',
+    filter: 'Filter by level',
+    'level.info': 'info',
+    'level.warn': 'warning',
+    'level.error': 'error',
+    raw: 'Raw event-stream text',
+    rawNote:
+      'Rebuilt from each event; comment and retry lines never reach the page, so they are not shown.',
+    chart: 'Delay per event',
+    chartLoading: 'Loading the chart…',
+    chartDelay: 'delay (ms)',
+    chartTheory: 'theoretical mean',
+    chartSummary: 'Last {n} events: median {p50} ms, p99 {p99} ms.',
+    chartEmpty: 'The delay is drawn here once events arrive.',
+    seq: 'seq',
+    ms: '{n} ms',
+    error: 'Error: {message}',
+    'note.rewound': 'The server restarted; the cursor was rewound.',
+    'note.gone': '{n} events left the server’s buffer and cannot be fetched any more.',
+    'note.retry': 'Request failed ({error}); retrying in {ms} ms.',
+    'note.dropped': 'The server cut {n} connection(s) of this client.',
+    'note.timeout': 'Hold time passed; the server answered 204.',
+    'note.reconnected': 'Reconnected; resuming after seq {id}.',
+    'note.reset.expired': 'reset: {n} events after seq {id} are no longer in the buffer.',
+    'note.reset.invalid': 'reset: “{id}” is not a valid event id; starting a fresh stream.',
+    'note.reset.ahead': 'reset: the server has no seq {id} (it restarted); starting from now.',
+  },
+};

@@ -1,0 +1,190 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { flushSync } from 'svelte';
+import { PollDemo } from '../../../src/lib/http-demos/poll-demo.svelte.ts';
+import { LongPollDemo } from '../../../src/lib/http-demos/long-poll-demo.svelte.ts';
+import { SseDemo } from '../../../src/lib/http-demos/sse-demo.svelte.ts';
+import type { EventSourceLike, SseMessageLike } from '../../../src/lib/http-demos/sse-client.ts';
+import { realTimers, type FetchLike } from '../../../src/lib/http-demos/api.ts';
+import type { TickerEvent } from '../../../src/lib/wire/http-demos.ts';
+
+afterEach(() => vi.useRealTimers());
+
+/** A fake server: a list of events, the shared routes, and a clock 1 s ahead of the page's. */
+function fakeServer() {
+  const events: TickerEvent[] = [];
+  const emit = (ts = Date.now() + 1000 - 30) => {
+    const seq = events.length + 1;
+    events.push({
+      seq,
+      ts,
+      kind: 'log',
+      level: seq % 2 ? 'info' : 'warn',
+      source: 'ticker',
+      text: `e${seq}`,
+    });
+  };
+  const fetchFn: FetchLike = async (url) => {
+    const u = new URL(url, 'http://lab');
+    const now = Date.now() + 1000;
+    switch (u.pathname) {
+      case '/api/time':
+        return Response.json({ received: now, sent: now });
+      case '/api/ticker':
+        return Response.json({ rate: 1, latest: events.length, oldest: 1, capacity: 1000 });
+      case '/api/http-stats':
+        return Response.json({
+          clientId: 'c',
+          poll: { requests: 3, bytesIn: 300, bytesOut: 900 },
+          longPoll: { requests: 2, bytesIn: 200, bytesOut: 500 },
+          sse: { requests: 1, bytesIn: 100, bytesOut: 700 },
+        });
+      case '/api/drop':
+        return Response.json({ dropped: 1 });
+      case '/api/poll':
+      case '/api/long-poll': {
+        const after = Number(u.searchParams.get('after'));
+        const out = events.filter((e) => e.seq > after);
+        if (u.pathname === '/api/long-poll' && out.length === 0) {
+          // Like the real server, hold the request (here 1 s) before the empty answer.
+          await new Promise((r) => setTimeout(r, 1000));
+          return new Response(null, { status: 204 });
+        }
+        return Response.json({ events: out, latest: events.length, gone: 0, rewound: false });
+      }
+      default:
+        return Response.json({ error: 'no', statusCode: 404 }, { status: 404 });
+    }
+  };
+  return { events, emit, fetch: fetchFn };
+}
+
+const env = (fetchFn: FetchLike) => ({
+  fetch: fetchFn,
+  clock: () => Date.now(),
+  timers: realTimers,
+  random: () => 0.5,
+  clientId: 'c',
+});
+
+describe('PollDemo state', () => {
+  it('counts requests, empty answers and their share; the share rises when events get rarer', async () => {
+    vi.useFakeTimers();
+    const server = fakeServer();
+    const demo = new PollDemo(env(server.fetch), 1000);
+    await demo.start();
+    // An event before every poll: no empty answers.
+    for (let i = 0; i < 4; i++) {
+      server.emit();
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    flushSync();
+    const busyShare = demo.emptyShare;
+    // One event every four polls.
+    for (let i = 0; i < 8; i++) {
+      if (i % 4 === 0) server.emit();
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    flushSync();
+    demo.stop();
+    expect(demo.received).toBe(6);
+    expect(demo.missed).toBe(0);
+    expect(demo.emptyShare).toBeGreaterThan(busyShare);
+    expect(demo.empty).toBeGreaterThan(0);
+    expect(demo.offset).toBeCloseTo(1000, -1);
+    // Delay = the wait for the next poll (≤ 1 s here) + 30 ms, on the server's clock; ignoring
+    // the 1 s clock skew would add another second.
+    expect(demo.delayP50).toBeGreaterThanOrEqual(30);
+    expect(demo.delayP50).toBeLessThan(1100);
+    expect(demo.bytes).toEqual({ requests: 3, bytesIn: 300, bytesOut: 900 });
+    expect(demo.theoreticalDelay).toBe(500);
+  });
+});
+
+describe('LongPollDemo state', () => {
+  it('shows the held request, and resumes from its cursor after a failure with nothing missed', async () => {
+    vi.useFakeTimers();
+    const server = fakeServer();
+    let failNext = false;
+    const fetchFn: FetchLike = async (url, init) => {
+      if (url.startsWith('/api/long-poll') && failNext) {
+        failNext = false;
+        throw new TypeError('network error');
+      }
+      return server.fetch(url, init);
+    };
+    const demo = new LongPollDemo(env(fetchFn));
+    server.emit();
+    await demo.start();
+    await vi.advanceTimersByTimeAsync(0);
+    server.emit();
+    failNext = true;
+    await vi.advanceTimersByTimeAsync(0);
+    server.emit();
+    server.emit();
+    await vi.advanceTimersByTimeAsync(5000);
+    flushSync();
+    demo.stop();
+    expect(demo.failures).toBeGreaterThanOrEqual(1);
+    expect(demo.received).toBe(3);
+    expect(demo.missed).toBe(0);
+    expect(demo.log.some((l) => l.note?.key === 'note.retry')).toBe(true);
+  });
+});
+
+class FakeSource implements EventSourceLike {
+  readyState = 0;
+  readonly #l = new Map<string, ((ev: SseMessageLike) => void)[]>();
+  addEventListener(type: string, fn: (ev: SseMessageLike) => void): void {
+    this.#l.set(type, [...(this.#l.get(type) ?? []), fn]);
+  }
+  close(): void {
+    this.readyState = 2;
+  }
+  fire(type: string, data = '', lastEventId = ''): void {
+    if (type === 'open') this.readyState = 1;
+    for (const fn of this.#l.get(type) ?? []) fn({ data, lastEventId });
+  }
+}
+
+describe('SseDemo state', () => {
+  it('counts reconnects and shows missed 0 when the stream resumes after a drop; filters by level', async () => {
+    const server = fakeServer();
+    const sources: FakeSource[] = [];
+    const demo = new SseDemo(env(server.fetch), () => {
+      const s = new FakeSource();
+      sources.push(s);
+      return s;
+    });
+    await demo.start();
+    const src = sources[0];
+    if (!src) throw new Error('no EventSource');
+    const send = (n: number) => {
+      server.emit();
+      const e = server.events[n - 1];
+      src.fire('log', JSON.stringify(e), String(n));
+    };
+    src.fire('open');
+    src.fire('hello', JSON.stringify({ latest: 0, rate: 1, replayed: 0 }), '0');
+    send(1);
+    send(2);
+    await demo.drop();
+    src.fire('error');
+    src.fire('open');
+    send(3);
+    flushSync();
+    expect(demo.reconnects).toBe(1);
+    expect(demo.received).toBe(3);
+    expect(demo.missed).toBe(0);
+    expect(demo.raw.map((b) => b.text.split('\n')[0])).toEqual([
+      'event: hello',
+      'event: log',
+      'event: log',
+      'event: log',
+    ]);
+    demo.levels.info = false;
+    flushSync();
+    expect(demo.visibleLog.every((l) => l.level !== 'info')).toBe(true);
+    demo.stop();
+    expect(src.readyState).toBe(2);
+  });
+});
