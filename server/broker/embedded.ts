@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Aedes, type Client } from 'aedes';
+import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { UpgradeRouter } from '../upgrade.ts';
 import type { Gauges } from '../gauges.ts';
@@ -9,7 +9,7 @@ import { mqttWebSocketStream } from './ws-stream.ts';
 import { MQTT_WS_PATH } from '../../src/lib/wire/health.ts';
 import { brokerUsers, type BrokerUser } from './users.ts';
 import { createAcl } from './acl.ts';
-import { deliverAtHighestQos, rejectEmptyIdWithSession } from './conformance.ts';
+import { continuePacketIds, deliverAtHighestQos, rejectEmptyIdWithSession } from './conformance.ts';
 import { capOutgoing, DEFAULT_LIMITS, PacketScanner, type BrokerLimits } from './limits.ts';
 import { containBrokerErrors, guardDispatchRecursion } from './crash-guard.ts';
 import { BrokerStatsPublisher } from './stats.ts';
@@ -55,6 +55,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
   const acl = createAcl(opts.users ?? brokerUsers());
+  let resumeIds: (client: Client) => void = () => {};
+  const authenticate: NonNullable<AedesOptions['authenticate']> = (client, user, pass, done) => {
+    resumeIds(client);
+    acl.hooks.authenticate!(client, user, pass, done);
+  };
   const aedes = await Aedes.createBroker({
     // Sockets that never send CONNECT are dropped ([MQTT-3.1.0-1] expects CONNECT first).
     connectTimeout: limits.connectTimeoutMs,
@@ -63,8 +68,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     drainTimeout: 10_000,
     authorizePublish: acl.hooks.authorizePublish!,
     authorizeSubscribe: acl.hooks.authorizeSubscribe!,
-    ...rejectEmptyIdWithSession(acl.hooks.authenticate!),
+    ...rejectEmptyIdWithSession(authenticate),
   });
+  resumeIds = continuePacketIds(aedes);
   containBrokerErrors(aedes, log);
   guardDispatchRecursion(aedes);
   const stats = new BrokerStatsPublisher(aedes, opts.statsIntervalMs ?? 2000);
