@@ -57,7 +57,8 @@ export function prng(seed: number): () => number {
 /** A malformed or mutated packet: random bytes, a valid packet with flipped bytes, bad lengths. */
 export function malformedPacket(rand: () => number, topic: string): Buffer {
   const pick = Math.floor(rand() * 7);
-  const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
+  const bytes = (n: number) =>
+    Buffer.from(Array.from({ length: n }, () => Math.floor(rand() * 256)));
   const valid = [
     connectPacket(`fz${Math.floor(rand() * 1e6)}`),
     publishPacket(topic, bytes(8)),

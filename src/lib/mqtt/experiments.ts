@@ -33,6 +33,8 @@ export interface QosReport {
   packetsPerMessage: number;
   /** The messages that were published while the subscriber was cut off. */
   publishedWhileOffline: number;
+  /** Numbers of the messages that never arrived. */
+  missing: number[];
 }
 
 /** Counts of experiment 2. */
@@ -162,9 +164,14 @@ export class Tally {
 
   /** How many of 1..total never arrived. */
   lost(total: number): number {
-    let l = 0;
-    for (let n = 1; n <= total; n++) if (!this.seen.has(n)) l++;
-    return l;
+    return this.missing(total).length;
+  }
+
+  /** Which of 1..total never arrived. */
+  missing(total: number): number[] {
+    const out: number[] = [];
+    for (let n = 1; n <= total; n++) if (!this.seen.has(n)) out.push(n);
+    return out;
   }
 }
 
@@ -241,6 +248,7 @@ export async function runQosExperiment(
     duplicates: tally.duplicates,
     packetsPerMessage: Math.round((flowPackets / total) * 10) / 10,
     publishedWhileOffline: total - half,
+    missing: tally.missing(total),
   };
 }
 

@@ -34,7 +34,7 @@ const targets: { name: string; start: () => Promise<BrokerUnderTest> }[] = [
 
 const uid = () => randomBytes(4).toString('hex');
 
-describe.each(targets)('the $name broker', ({ start }) => {
+describe.each(targets)('the $name broker', ({ name, start }) => {
   let broker: BrokerUnderTest;
   const open: MqttClient[] = [];
 
@@ -77,10 +77,14 @@ describe.each(targets)('the $name broker', ({ start }) => {
   }
 
   describe('the guided experiments', () => {
-    it('1. QoS 0: what is published while the subscriber is cut off is lost; 1 packet each', async () => {
+    it('1. QoS 0: what is published while the subscriber is cut off may be lost; 1 packet each', async () => {
       const r = await runQosExperiment(env(), 0);
       expect(r).toMatchObject({ published: 100, duplicates: 0, packetsPerMessage: 1 });
-      expect(r.lost).toBe(r.publishedWhileOffline);
+      // A server may keep QoS 0 messages for an offline session, or not (MQTT 3.1.1 §3.1.2.4):
+      // Aedes drops them all; Mosquitto 2.0 keeps them.
+      if (name === 'embedded') expect(r.lost).toBe(r.publishedWhileOffline);
+      else expect(r.lost).toBeLessThanOrEqual(r.publishedWhileOffline);
+      expect(r.missing.every((n) => n > 50)).toBe(true);
     });
 
     it('1. QoS 1: nothing lost across the cut (persistent session); 2 packets each', async () => {
@@ -88,10 +92,16 @@ describe.each(targets)('the $name broker', ({ start }) => {
       expect(r).toMatchObject({ published: 100, received: 100, lost: 0, packetsPerMessage: 2 });
     });
 
-    it('1. QoS 2 over WebSocket: nothing lost, nothing twice; 4 packets each', async () => {
-      const r = await runQosExperiment(env('ws'), 2);
-      expect(r).toMatchObject({ received: 100, lost: 0, duplicates: 0, packetsPerMessage: 4 });
-    });
+    // KNOWN DEFECT of the embedded broker (Aedes 1.2.0): replaying a persistent session's QoS 2
+    // queue over WebSocket loses every second message (51, 53, …); over TCP the one in flight at
+    // the cut. Mosquitto passes. Marked as failing so that a fix shows up here.
+    (name === 'embedded' ? it.fails : it)(
+      '1. QoS 2 over WebSocket: nothing lost, nothing twice; 4 packets each',
+      async () => {
+        const r = await runQosExperiment(env('ws'), 2);
+        expect(r).toMatchObject({ received: 100, lost: 0, duplicates: 0, packetsPerMessage: 4 });
+      },
+    );
 
     it('2. a late subscriber gets the retained value at once, and nothing once it is cleared', async () => {
       const r = await runRetainedExperiment(env());
@@ -132,6 +142,8 @@ describe.each(targets)('the $name broker', ({ start }) => {
       // a 3.1.1 broker closes the connection.
       const socket = net.connect(Number(new URL(broker.tcpUrl).port), '127.0.0.1');
       socket.on('error', () => {});
+      // Read (and drop) what arrives, or the end of the stream is never seen.
+      socket.resume();
       const closed = new Promise<void>((r) => socket.once('close', () => r()));
       socket.write(
         Buffer.concat([connectPacket(`bad-${uid()}`), subscribePacket(1, `${p}/#/b`, 0)]),
@@ -164,9 +176,11 @@ describe.each(targets)('the $name broker', ({ start }) => {
       for (let k = n; k < n + 100; k++) batch.push(pub.publishAsync(topic, String(k), { qos: 1 }));
       await Promise.all(batch);
     }
-    await waitFor(() => tally.distinct === 10_000, 'all 10,000 messages', 60_000).catch((e: Error) => {
-      throw new Error(`${e.message}: got ${tally.distinct}, ${cuts} cuts`);
-    });
+    await waitFor(() => tally.distinct === 10_000, 'all 10,000 messages', 60_000).catch(
+      (e: Error) => {
+        throw new Error(`${e.message}: got ${tally.distinct}, ${cuts} cuts`);
+      },
+    );
     expect(tally.lost(10_000)).toBe(0);
     expect(cuts).toBe(100);
     // Duplicates are allowed at QoS 1 ([MQTT-4.3.2]); report them.
@@ -176,14 +190,18 @@ describe.each(targets)('the $name broker', ({ start }) => {
     await close(pub);
   }, 120_000);
 
-  it('QoS 2 loses none and delivers none twice across 5 forced disconnects', async () => {
-    // Experiment 1 at QoS 2, five times over: each run cuts the subscriber off mid-way.
-    const e = env();
-    for (let run = 0; run < 5; run++) {
-      const r = await runQosExperiment({ ...e, id: `${e.id}${run}` }, 2);
-      expect(r).toMatchObject({ published: 100, received: 100, lost: 0, duplicates: 0 });
-    }
-  }, 90_000);
+  (name === 'embedded' ? it.fails : it)(
+    'QoS 2 loses none and delivers none twice across 5 forced disconnects',
+    async () => {
+      // Experiment 1 at QoS 2, five times over: each run cuts the subscriber off mid-way.
+      const e = env();
+      for (let run = 0; run < 5; run++) {
+        const r = await runQosExperiment({ ...e, id: `${e.id}${run}` }, 2);
+        expect(r).toMatchObject({ published: 100, received: 100, lost: 0, duplicates: 0 });
+      }
+    },
+    90_000,
+  );
 
   it('50 killed clients produce 50 wills', async () => {
     const p = `lab/wills-${uid()}`;
@@ -193,7 +211,10 @@ describe.each(targets)('the $name broker', ({ start }) => {
     watcher.on('message', (t) => wills.add(t));
     const devices = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        client({ keepalive: 5, will: { topic: `${p}/${i}`, payload: Buffer.from('gone'), qos: 1, retain: false } }),
+        client({
+          keepalive: 5,
+          will: { topic: `${p}/${i}`, payload: Buffer.from('gone'), qos: 1, retain: false },
+        }),
       ),
     );
     for (const d of devices) kill(d);
@@ -259,7 +280,8 @@ describe.each(targets)('the $name broker', ({ start }) => {
     ws.send(connectPacket(`bigws-${uid()}`));
     // 1 MiB announced, sent as 200 KiB frames: each frame alone is under the 256 KiB limit.
     ws.send(Buffer.concat([Buffer.from([0x30]), varint(1024 * 1024)]));
-    for (let i = 0; i < 5 && ws.readyState === WebSocket.OPEN; i++) ws.send(Buffer.alloc(200 * 1024));
+    for (let i = 0; i < 5 && ws.readyState === WebSocket.OPEN; i++)
+      ws.send(Buffer.alloc(200 * 1024));
     if (broker.name === 'embedded') {
       expect(await code).toBe(1009);
     } else {
