@@ -136,10 +136,12 @@ export class MqttLab {
 
   /** Opens a client whose packets go into the diagram. */
   #open(connect: Connect, url: string, role: string, opts: IClientOptions): MqttClient {
-    const c = connect(url, opts);
+    // mqtt.js writes CONNECT inside connect(); start by hand so the diagram sees it too.
+    const c = connect(url, { ...opts, manualConnect: true });
     c.on('packetsend', (p: Packet) => this.#record(role, 'out', p));
     c.on('packetreceive', (p: Packet) => this.#record(role, 'in', p));
     c.on('error', () => {});
+    c.connect();
     return c;
   }
 

@@ -69,12 +69,14 @@ const isInt = (n: number, min: number, max: number) => Number.isInteger(n) && n 
 export function validateSettings(s: LabSettings, thisServerUrl: string | null): SettingProblem[] {
   const problems: SettingProblem[] = [];
   const url = brokerUrl(s, thisServerUrl);
-  try {
-    const u = new URL(url ?? '');
-    if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error('scheme');
-  } catch {
-    problems.push({ field: 'customUrl', key: 'err.url' });
-  }
+  // "This server" is known once GET /api/config answers; until then there is nothing to check.
+  if (s.preset !== 'this-server' || thisServerUrl !== null)
+    try {
+      const u = new URL(url ?? '');
+      if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error('scheme');
+    } catch {
+      problems.push({ field: 'customUrl', key: 'err.url' });
+    }
   // [MQTT-3.1.3-5]: 1-23 bytes is what every server must accept; longer often works too.
   if (new TextEncoder().encode(s.clientId).length > 65535 || (!s.clientId && !s.clean)) {
     problems.push({ field: 'clientId', key: 'err.clientId' });
