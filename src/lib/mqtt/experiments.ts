@@ -92,14 +92,19 @@ export function connected(client: MqttClient): Promise<{ sessionPresent: boolean
   return new Promise((resolve, reject) => {
     const onConnect = (packet: { sessionPresent?: boolean }) => {
       client.off('error', onError);
+      client.off('close', onClose);
       resolve({ sessionPresent: Boolean(packet.sessionPresent) });
     };
     const onError = (err: Error) => {
       client.off('connect', onConnect);
+      client.off('close', onClose);
       reject(err);
     };
+    // A broker may also just hang up (wrong protocol, refused client): never wait forever.
+    const onClose = () => onError(new Error('connection closed before CONNACK'));
     client.once('connect', onConnect);
     client.once('error', onError);
+    client.once('close', onClose);
   });
 }
 

@@ -297,11 +297,17 @@ export class MqttLab {
     if (this.running) return;
     this.running = name;
     this.error = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await body(await this.#env());
+      // A scenario waits on the network; report a stall instead of spinning for ever.
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${name}: no result within 60 s`)), 60_000);
+      });
+      await Promise.race([body(await this.#env()), stalled]);
     } catch (err) {
       this.error = (err as Error).message;
     } finally {
+      clearTimeout(timer);
       this.running = null;
     }
   }
