@@ -1,4 +1,13 @@
 import { test, expect } from './fixtures.ts';
+import type { Page } from '@playwright/test';
+
+/** Waits until the island is hydrated and knows this server's broker URL. */
+async function ready(page: Page): Promise<void> {
+  await page.getByTestId('mqtt-lab').scrollIntoViewIfNeeded();
+  await expect(
+    page.getByTestId('mqtt-publisher').getByRole('button', { name: /^(Connect|连接)$/ }),
+  ).toBeEnabled({ timeout: 20_000 });
+}
 
 test.describe('the MQTT lab', () => {
   test('connect, subscribe, publish at QoS 2: the diagram shows the four-packet exchange', async ({
@@ -6,8 +15,7 @@ test.describe('the MQTT lab', () => {
     problems,
   }) => {
     await page.goto('/en/mqtt/');
-    const lab = page.getByTestId('mqtt-lab');
-    await lab.scrollIntoViewIfNeeded();
+    await ready(page);
     const sub = page.getByTestId('mqtt-subscriber');
     const pub = page.getByTestId('mqtt-publisher');
     await sub.getByRole('button', { name: 'Connect', exact: true }).click();
@@ -52,7 +60,7 @@ test.describe('the MQTT lab', () => {
     problems,
   }) => {
     await page.goto('/en/mqtt/');
-    await page.getByTestId('mqtt-lab').scrollIntoViewIfNeeded();
+    await ready(page);
     await page.getByTestId('mqtt-keepalive').fill('-3');
     await expect(page.getByTestId('mqtt-problems')).toContainText('Keep-alive is a whole number');
     await expect(
@@ -75,7 +83,7 @@ test.describe('the MQTT lab', () => {
   test('each guided experiment reports its counts (zh-CN page)', async ({ page, problems }) => {
     test.setTimeout(120_000);
     await page.goto('/mqtt/');
-    await page.getByTestId('mqtt-lab').scrollIntoViewIfNeeded();
+    await ready(page);
     await page.getByRole('button', { name: '以 QoS 1 运行' }).click();
     await expect(page.getByRole('button', { name: '以 QoS 1 运行' })).toBeEnabled({
       timeout: 70_000,
@@ -113,7 +121,7 @@ test.describe('the MQTT lab', () => {
   }) => {
     test.setTimeout(90_000);
     await page.goto('/mqtt/');
-    await page.getByTestId('mqtt-lab').scrollIntoViewIfNeeded();
+    await ready(page);
     await page.getByRole('button', { name: '两种都运行' }).click();
     await expect(page.getByTestId('mqtt-exp-session')).toContainText(
       '清除会话 false：离线期间发布的 20 条中回来后收到 20 条',

@@ -267,7 +267,8 @@ export async function runRetainedExperiment(env: ExperimentEnv): Promise<Retaine
     const late = env.open(role, { ...base(env), clientId: `lab-sub-${env.id}-${suffix}` });
     await connected(late);
     const got = new Promise<{ payload: string; retain: boolean } | null>((resolve) => {
-      const timer = setTimeout(() => resolve(null), 1500);
+      // Sent at once by the broker; the margin is for a busy machine.
+      const timer = setTimeout(() => resolve(null), 3000);
       late.once('message', (_t, payload: Uint8Array, packet) => {
         clearTimeout(timer);
         resolve({ payload: new TextDecoder().decode(payload), retain: packet.retain });

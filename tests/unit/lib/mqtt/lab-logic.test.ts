@@ -94,10 +94,10 @@ describe('the packet log', () => {
         retain: false,
         dup: false,
         messageId: 1,
-      } as Packet),
+      }),
     ).toBe(14);
-    expect(packetBytes({ cmd: 'puback', messageId: 1 } as Packet)).toBe(4);
-    expect(packetBytes({ cmd: 'pingreq' } as Packet)).toBe(2);
+    expect(packetBytes({ cmd: 'puback', messageId: 1 })).toBe(4);
+    expect(packetBytes({ cmd: 'pingreq' })).toBe(2);
     // A received packet carries its Remaining Length from the parser.
     expect(packetBytes({ cmd: 'publish', length: 200 } as unknown as Packet)).toBe(203);
   });
@@ -110,14 +110,14 @@ describe('the packet log', () => {
       cmd: 'subscribe',
       messageId: 7,
       subscriptions: [{ topic: 'lab/#', qos: 1 }],
-    } as Packet);
+    });
     expect(row).toMatchObject({
       t: 5,
       dir: 'out',
       type: 'SUBSCRIBE',
       fields: { subscriptions: 'lab/# (QoS 1)', messageId: '7' },
     });
-    for (let i = 0; i < 5; i++) log.add('subscriber', 'in', { cmd: 'pingresp' } as Packet);
+    for (let i = 0; i < 5; i++) log.add('subscriber', 'in', { cmd: 'pingresp' });
     expect(log.rows).toHaveLength(3);
     expect(log.rows.every((r) => r.ping)).toBe(true);
   });
