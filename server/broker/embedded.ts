@@ -1,12 +1,18 @@
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { Aedes } from 'aedes';
-import { WebSocketServer, type WebSocket } from 'ws';
 import type { Duplex } from 'node:stream';
+import { Aedes, type AedesOptions, type Client } from 'aedes';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { UpgradeRouter } from '../upgrade.ts';
 import type { Gauges } from '../gauges.ts';
 import { mqttWebSocketStream } from './ws-stream.ts';
 import { MQTT_WS_PATH } from '../../src/lib/wire/health.ts';
+import { brokerUsers, type BrokerUser } from './users.ts';
+import { createAcl } from './acl.ts';
+import { continuePacketIds, deliverAtHighestQos, rejectEmptyIdWithSession } from './conformance.ts';
+import { capOutgoing, DEFAULT_LIMITS, PacketScanner, type BrokerLimits } from './limits.ts';
+import { containBrokerErrors, guardDispatchRecursion } from './crash-guard.ts';
+import { BrokerStatsPublisher } from './stats.ts';
 
 /** Options for the embedded broker. */
 export interface EmbeddedBrokerOptions {
@@ -15,8 +21,14 @@ export interface EmbeddedBrokerOptions {
   host: string;
   router: UpgradeRouter;
   gauges: Gauges;
-  /** Largest WebSocket message accepted on `/mqtt`; larger ones close the socket with 1009. */
-  maxWsPayload?: number;
+  /** Accounts allowed to publish device topics; default: `brokerUsers()` from the environment. */
+  users?: readonly BrokerUser[];
+  /** Overrides of the protective limits (tests use small ones). */
+  limits?: Partial<BrokerLimits>;
+  /** How often `$SYS/lab/stats` is published (ms). */
+  statsIntervalMs?: number;
+  /** Where broker-level problems are reported. */
+  log?: (msg: string) => void;
 }
 
 /** A running embedded broker. */
@@ -24,6 +36,8 @@ export interface EmbeddedBroker {
   aedes: Aedes;
   /** The MQTT/TCP port actually bound. */
   tcpPort: number;
+  limits: BrokerLimits;
+  stats: BrokerStatsPublisher;
   close(): Promise<void>;
 }
 
@@ -31,15 +45,60 @@ export interface EmbeddedBroker {
 // "mqttv3.1" is what some old 3.1 clients send.
 const SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
 
+// Aedes 1.2.0 internals used to watch a client's incoming bytes before its parser sees them.
+interface ParserInternals {
+  _parser?: { parse: (buf: Buffer) => unknown };
+}
+
 /** Starts Aedes with an MQTT/TCP listener and the `/mqtt` WebSocket endpoint. */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
+  const acl = createAcl(opts.users ?? brokerUsers());
+  let resumeIds: (client: Client) => void = () => {};
+  const authenticate: NonNullable<AedesOptions['authenticate']> = (client, user, pass, done) => {
+    resumeIds(client);
+    acl.hooks.authenticate!(client, user, pass, done);
+  };
   const aedes = await Aedes.createBroker({
     // Sockets that never send CONNECT are dropped ([MQTT-3.1.0-1] expects CONNECT first).
-    connectTimeout: 10_000,
+    connectTimeout: limits.connectTimeoutMs,
+    maxTopicLevels: limits.maxTopicLevels,
+    // A backstop only: capOutgoing answers writes before Aedes ever waits this long.
+    drainTimeout: 10_000,
+    authorizePublish: acl.hooks.authorizePublish!,
+    authorizeSubscribe: acl.hooks.authorizeSubscribe!,
+    ...rejectEmptyIdWithSession(authenticate),
   });
-  // Errors on one client's connection are that client's problem, not the server's.
-  aedes.on('clientError', () => {});
-  aedes.on('connectionError', () => {});
+  resumeIds = continuePacketIds(aedes);
+  containBrokerErrors(aedes, log);
+  guardDispatchRecursion(aedes);
+  const stats = new BrokerStatsPublisher(aedes, opts.statsIntervalMs ?? 2000);
+
+  /** Hands a connection to Aedes with the size guard and the outgoing cap around it. */
+  const handle = (
+    conn: Duplex,
+    req: IncomingMessage | undefined,
+    queued: () => number,
+    reject: (why: 'too-large' | 'malformed' | 'slow') => void,
+  ): void => {
+    capOutgoing(conn, limits.maxOutgoingBytes, queued, () => {
+      stats.slowDisconnects++;
+      reject('slow');
+    });
+    const client = aedes.handle(conn, req) as Client & ParserInternals;
+    const parser = client._parser;
+    if (!parser) throw new Error('Aedes client has no _parser: update server/broker/embedded.ts');
+    const scanner = new PacketScanner(limits.maxPacketBytes);
+    const parse = parser.parse.bind(parser);
+    parser.parse = (buf: Buffer) => {
+      const verdict = scanner.feed(buf);
+      if (verdict === 'ok') return parse(buf);
+      reject(verdict);
+      return 0;
+    };
+    deliverAtHighestQos(client, () => stats.countOut());
+  };
 
   const tcpSockets = new Set<net.Socket>();
   const wsSockets = new Set<WebSocket>();
@@ -49,12 +108,18 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     tcpSockets.add(socket);
     socket.on('close', () => tcpSockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    aedes.handle(socket);
+    handle(
+      socket,
+      undefined,
+      () => socket.writableLength,
+      () => socket.destroy(),
+    );
   });
 
   const wss = new WebSocketServer({
     noServer: true,
-    maxPayload: opts.maxWsPayload ?? 256 * 1024,
+    // One frame can never exceed the largest packet; close 1009 past it (RFC 6455 §7.4.1).
+    maxPayload: limits.maxPacketBytes,
     perMessageDeflate: false,
     handleProtocols: (offered) => SUBPROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
@@ -63,7 +128,20 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     socket.on('close', () => wsSockets.delete(socket));
     const stream = mqttWebSocketStream(socket);
     stream.on('error', () => stream.destroy());
-    aedes.handle(stream, req);
+    handle(
+      stream,
+      req,
+      () => stream.writableLength + socket.bufferedAmount,
+      (why) => {
+        // A packet that spans frames is still one MQTT packet: the same 1009 "message too big"
+        // (RFC 6455 §7.4.1) as a single oversized frame; 1002 for bytes that are not MQTT.
+        if (why === 'too-large') socket.close(1009, 'MQTT packet too large');
+        else if (why === 'malformed') socket.close(1002, 'malformed MQTT packet');
+        else socket.terminate();
+        // Close politely but never wait on a peer that does not answer.
+        setTimeout(() => socket.terminate(), 1000).unref();
+      },
+    );
   });
   opts.router.route(MQTT_WS_PATH, (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -85,7 +163,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   return {
     aedes,
     tcpPort,
+    limits,
+    stats,
     async close() {
+      stats.close();
       opts.router.unroute(MQTT_WS_PATH);
       const tcpClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

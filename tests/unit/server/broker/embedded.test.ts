@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import mqtt, { type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
-import type { Lab } from '../../../server/app.ts';
-import type { HealthResponse } from '../../../src/lib/wire/health.ts';
-import { startTestLab, waitFor } from '../../helpers/lab.ts';
+import type { Lab } from '../../../../server/app.ts';
+import type { HealthResponse } from '../../../../src/lib/wire/health.ts';
+import { startTestLab, waitFor } from '../../../helpers/lab.ts';
 
 let lab: Lab;
 let tcpUrl: string;

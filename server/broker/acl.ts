@@ -1,0 +1,105 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Client, AedesOptions } from 'aedes';
+import type { BrokerUser } from './users.ts';
+
+/** Who a connected client is: an anonymous browser or learner, or a known account. */
+export type Principal = { kind: 'anonymous' } | { kind: 'user'; user: BrokerUser };
+
+const ANONYMOUS: Principal = { kind: 'anonymous' };
+
+// Top-level namespaces: anyone may publish under these; devices also under vehicle/ and fleet/.
+const OPEN_PUBLISH = ['lab', 'chat'];
+const DEVICE_PUBLISH = ['vehicle', 'fleet'];
+
+function firstLevel(topic: string): string {
+  const i = topic.indexOf('/');
+  return i < 0 ? topic : topic.slice(0, i);
+}
+
+/**
+ * A filter made only of wildcards and ending in `#` (`#`, `+/#`, `+/+/#`) receives every topic
+ * with enough levels: a firehose of the whole broker, which anonymous clients may not open.
+ */
+export function isFirehose(filter: string): boolean {
+  const levels = filter.split('/');
+  return levels[levels.length - 1] === '#' && levels.every((l) => l === '+' || l === '#');
+}
+
+/** May `who` publish on `topic`? `$SYS` is the broker's own ([MQTT-4.7.2-1] reserves `$`). */
+export function mayPublish(who: Principal, topic: string): boolean {
+  if (topic.startsWith('$')) return false;
+  const ns = firstLevel(topic);
+  if (OPEN_PUBLISH.includes(ns)) return true;
+  return who.kind === 'user' && who.user.role === 'device' && DEVICE_PUBLISH.includes(ns);
+}
+
+/** May `who` subscribe to `filter`? Anonymous clients may watch anything but the whole broker. */
+export function maySubscribe(who: Principal, filter: string): boolean {
+  if (who.kind === 'user') return true;
+  return !isFirehose(filter);
+}
+
+function sameSecret(a: string, b: Buffer): boolean {
+  // Hash both so the comparison takes the same time whatever the lengths.
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
+
+/** Finds the account for a username and password; null when they do not match one. */
+export function checkCredentials(
+  users: readonly BrokerUser[],
+  username: string,
+  password: Buffer | undefined,
+): BrokerUser | null {
+  const user = users.find((u) => u.username === username);
+  if (!user || !password) return null;
+  return sameSecret(user.password, password) ? user : null;
+}
+
+/** Aedes hooks enforcing the lab's access rules, and a lookup of each client's principal. */
+export function createAcl(users: readonly BrokerUser[]): {
+  hooks: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
+  principalOf(client: Client | null): Principal;
+} {
+  const principals = new WeakMap<Client, Principal>();
+  const principalOf = (client: Client | null): Principal =>
+    (client && principals.get(client)) ?? ANONYMOUS;
+
+  return {
+    principalOf,
+    hooks: {
+      authenticate(client, username, password, done) {
+        if (username === undefined) {
+          principals.set(client, ANONYMOUS);
+          done(null, true);
+          return;
+        }
+        const user = checkCredentials(users, username, password);
+        if (!user) {
+          // CONNACK 0x05 "not authorized": the lab answers the same for an unknown user and
+          // a wrong password, so probing cannot tell which accounts exist.
+          const err = Object.assign(new Error('not authorized'), { returnCode: 5 as const });
+          done(err, false);
+          return;
+        }
+        principals.set(client, { kind: 'user', user });
+        done(null, true);
+      },
+      authorizePublish(client, packet, done) {
+        // Wills and API publishes from the server itself have no client; the broker allows them.
+        if (!client) {
+          done(null);
+          return;
+        }
+        // [MQTT-3.3.5-2]: an unauthorized PUBLISH cannot be refused in 3.1.1; closing the
+        // connection (what Aedes does with this error) makes the refusal visible in the lab.
+        done(mayPublish(principalOf(client), packet.topic) ? null : new Error('not authorized'));
+      },
+      authorizeSubscribe(client, sub, done) {
+        // A null subscription becomes return code 0x80 in the SUBACK [MQTT-3.9.3-2].
+        done(null, maySubscribe(principalOf(client), sub.topic) ? sub : null);
+      },
+    },
+  };
+}

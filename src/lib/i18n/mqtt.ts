@@ -1,0 +1,367 @@
+import type { Dictionary } from './index.ts';
+
+/** Keys of the MQTT lab's strings. */
+export type MqttKey =
+  | 'title'
+  | 'connection'
+  | 'preset'
+  | 'preset.this-server'
+  | 'preset.mosquitto'
+  | 'preset.emqx'
+  | 'preset.custom'
+  | 'customUrl'
+  | 'protocol'
+  | 'clientId'
+  | 'clean'
+  | 'sessionExpiry'
+  | 'keepalive'
+  | 'username'
+  | 'password'
+  | 'reconnect'
+  | 'will'
+  | 'willTopic'
+  | 'willPayload'
+  | 'willQos'
+  | 'willRetain'
+  | 'share'
+  | 'shareHint'
+  | 'v311only'
+  | 'err.url'
+  | 'err.clientId'
+  | 'err.keepalive'
+  | 'err.sessionExpiry'
+  | 'err.reconnect'
+  | 'err.willTopic'
+  | 'publisher'
+  | 'subscriber'
+  | 'connect'
+  | 'disconnect'
+  | 'kill'
+  | 'status.idle'
+  | 'status.connecting'
+  | 'status.connected'
+  | 'status.closed'
+  | 'status.failed'
+  | 'filter'
+  | 'qos'
+  | 'subscribe'
+  | 'unsubscribe'
+  | 'granted'
+  | 'refused'
+  | 'topic'
+  | 'payload'
+  | 'retain'
+  | 'publish'
+  | 'received'
+  | 'doctor'
+  | 'dx.mixed-content'
+  | 'dx.bad-url'
+  | 'dx.refused'
+  | 'dx.tls'
+  | 'dx.timeout'
+  | 'dx.v5-unsupported'
+  | 'dx.connack-1'
+  | 'dx.connack-2'
+  | 'dx.connack-3'
+  | 'dx.connack-4'
+  | 'dx.connack-5'
+  | 'dx.closed'
+  | 'dx.unknown'
+  | 'diagram'
+  | 'showPings'
+  | 'clear'
+  | 'col.time'
+  | 'col.client'
+  | 'col.dir'
+  | 'col.type'
+  | 'col.bytes'
+  | 'dir.out'
+  | 'dir.in'
+  | 'fields'
+  | 'experiments'
+  | 'running'
+  | 'exp.qos'
+  | 'exp.qos.help'
+  | 'exp.qos.run'
+  | 'exp.qos.report'
+  | 'exp.retained'
+  | 'exp.retained.run'
+  | 'exp.retained.report'
+  | 'exp.retained.none'
+  | 'exp.will'
+  | 'exp.will.run'
+  | 'exp.will.report'
+  | 'exp.will.missing'
+  | 'exp.session'
+  | 'exp.session.run'
+  | 'exp.session.report'
+  | 'exp.wild'
+  | 'exp.wild.topics'
+  | 'exp.wild.match'
+  | 'exp.wild.nomatch'
+  | 'exp.wild.ask'
+  | 'exp.wild.answer'
+  | 'exp.wild.closed'
+  | 'exp.wild.sys'
+  | 'rule.empty'
+  | 'rule.too-long'
+  | 'rule.null-char'
+  | 'rule.hash-not-last'
+  | 'rule.hash-not-alone'
+  | 'rule.plus-not-alone'
+  | 'rule.wildcard-in-name'
+  | 'stats'
+  | 'error';
+
+/** UI strings of the MQTT lab (src/components/demos/MqttLabDemo.svelte). */
+export const mqttStrings: Dictionary<MqttKey> = {
+  'zh-CN': {
+    title: 'MQTT 实验室',
+    connection: '连接',
+    preset: 'Broker',
+    'preset.this-server': '本服务器（内置 broker）',
+    'preset.mosquitto': '本机 Mosquitto（ws://localhost:9001）',
+    'preset.emqx': 'EMQX 公共 broker（wss://broker.emqx.io:8084/mqtt）',
+    'preset.custom': '自定义 URL',
+    customUrl: 'Broker 地址（ws:// 或 wss://）',
+    protocol: '协议版本',
+    clientId: '客户端 ID',
+    clean: '清除会话（5.0：clean start）',
+    sessionExpiry: '会话过期时间（秒，5.0）',
+    keepalive: '保活间隔（秒）',
+    username: '用户名',
+    password: '密码',
+    reconnect: '重连间隔（毫秒，0 = 不重连；这是客户端库的功能，不是协议的）',
+    will: '遗嘱',
+    willTopic: '遗嘱主题',
+    willPayload: '遗嘱内容',
+    willQos: '遗嘱 QoS',
+    willRetain: '遗嘱设为保留消息',
+    share: '分享这些设置',
+    shareHint: '用这个链接打开实验室即可带上这些设置（不含密码）：',
+    v311only:
+      '内置 broker（Aedes）只支持 MQTT 3.1.1，5.0 的 CONNECT 会被拒绝。请选 3.1.1，或换一个支持 5.0 的 broker，例如 EMQX 预设或本机 Mosquitto。',
+    'err.url': 'Broker 地址必须以 ws:// 或 wss:// 开头。',
+    'err.clientId':
+      '关闭“清除会话”时客户端 ID 不能为空：broker 要用这个 ID 保存会话 [MQTT-3.1.3-8]。',
+    'err.keepalive': '保活间隔必须是 0 到 65535 之间的整数秒。',
+    'err.sessionExpiry': '会话过期时间必须是不小于 0 的整数秒。',
+    'err.reconnect': '重连间隔必须是 0 到 600000 之间的整数毫秒。',
+    'err.willTopic': '遗嘱主题不是合法的主题名（不能为空，不能含 + 或 #）[MQTT-3.3.2-2]。',
+    publisher: '发布者',
+    subscriber: '订阅者',
+    connect: '连接',
+    disconnect: '断开（发送 DISCONNECT）',
+    kill: '强行掐断（不发 DISCONNECT，遗嘱会触发）',
+    'status.idle': '未连接',
+    'status.connecting': '正在连接…',
+    'status.connected': '已连接',
+    'status.closed': '已关闭',
+    'status.failed': '连接失败',
+    filter: '主题过滤器',
+    qos: 'QoS',
+    subscribe: '订阅',
+    unsubscribe: '取消订阅',
+    granted: 'SUBACK：{filter} → {qos}',
+    refused: 'SUBACK：{filter} → 0x80 被拒绝',
+    topic: '主题',
+    payload: '内容',
+    retain: '保留消息',
+    publish: '发布',
+    received: '收到的消息',
+    doctor: '连接诊断',
+    'dx.mixed-content':
+      '本页是 https://，而 broker 地址是 ws://：浏览器会把它当作混合内容拦截。请改用 wss://。',
+    'dx.bad-url': 'Broker 地址不是 ws:// 或 wss:// 地址。',
+    'dx.refused':
+      '这个地址没有回应：broker 没在运行、端口不对、路径不对（EMQX 和本实验室用 /mqtt，Mosquitto 不需要路径），或者 TLS 证书被拒绝。',
+    'dx.tls': 'TLS 握手失败：证书对这个主机名不受信任。',
+    'dx.timeout': 'Broker 没有及时回应 CONNECT。',
+    'dx.v5-unsupported': 'Broker 回复“不支持的协议版本”：它不支持 MQTT 5.0，请选 3.1.1。',
+    'dx.connack-1': 'CONNACK 0x01：broker 不接受这个协议版本。',
+    'dx.connack-2': 'CONNACK 0x02：客户端 ID 被拒绝（例如关闭清除会话时 ID 为空）。',
+    'dx.connack-3': 'CONNACK 0x03：服务不可用。',
+    'dx.connack-4': 'CONNACK 0x04：用户名或密码错误。',
+    'dx.connack-5': 'CONNACK 0x05：未授权。请检查用户名和密码。',
+    'dx.closed': '连接建立后又被关闭：broker 主动断开（例如发布到了不允许的主题，或保活超时）。',
+    'dx.unknown': '连接失败，诊断无法识别原因。',
+    diagram: '线上的报文',
+    showPings: '显示 PINGREQ/PINGRESP',
+    clear: '清空',
+    'col.time': '时间（毫秒）',
+    'col.client': '客户端',
+    'col.dir': '方向',
+    'col.type': '报文',
+    'col.bytes': '字节',
+    'dir.out': '客户端 → broker',
+    'dir.in': 'broker → 客户端',
+    fields: '第 {seq} 个报文的字段',
+    experiments: '引导实验',
+    running: '运行中…',
+    'exp.qos': '1. 连接中断时的 QoS 0/1/2',
+    'exp.qos.help':
+      '发布 100 条编号消息；订阅者（持久会话）在收到 50 条后被掐断，其余消息发布完后再回来。',
+    'exp.qos.run': '以 QoS {qos} 运行',
+    'exp.qos.report':
+      'QoS {qos}：收到 {received}/{published}，丢失 {lost}，重复 {duplicates}；发布者连接上每条消息 {packets} 个报文。',
+    'exp.retained': '2. 保留消息',
+    'exp.retained.run': '运行',
+    'exp.retained.report':
+      '后来的订阅者立刻收到“{value}”（retain 标志 {flag}）。清除之后：{after}。',
+    'exp.retained.none': '什么也没收到',
+    'exp.will': '3. 遗嘱',
+    'exp.will.run': '运行（保活 2 秒）',
+    'exp.will.report':
+      '掐断后 {after} 毫秒收到遗嘱（上限 1.5 × 保活 = {limit} 毫秒）：“{payload}”。',
+    'exp.will.missing': '{limit} 毫秒内没有收到遗嘱。',
+    'exp.session': '4. 持久会话与清除会话',
+    'exp.session.run': '两种都运行',
+    'exp.session.report':
+      '清除会话 {clean}：离线期间发布的 {published} 条中回来后收到 {received} 条（session present：{present}）。',
+    'exp.wild': '5. 通配符练习场',
+    'exp.wild.topics': '主题名，每行一个',
+    'exp.wild.match': '匹配',
+    'exp.wild.nomatch': '不匹配',
+    'exp.wild.ask': '问问 broker',
+    'exp.wild.answer': 'Broker：SUBACK {granted}；投递了：{delivered}。',
+    'exp.wild.closed': 'Broker：连接被关闭（过滤器不合法）。',
+    'exp.wild.sys': '以 $ 开头的主题不会被以通配符开头的过滤器匹配 [MQTT-4.7.2-1]。',
+    'rule.empty': '主题过滤器至少要有一个字符 [MQTT-4.7.3-1]。',
+    'rule.too-long': '超过 65535 字节 [MQTT-4.7.3-3]。',
+    'rule.null-char': '含有空字符 U+0000 [MQTT-4.7.3-2]。',
+    'rule.hash-not-last': '# 必须是过滤器的最后一层 [MQTT-4.7.1-2]，所以“a/#/b”不合法。',
+    'rule.hash-not-alone': '# 必须独占一层 [MQTT-4.7.1-2]，所以“sport#”不合法。',
+    'rule.plus-not-alone': '+ 必须独占一层 [MQTT-4.7.1-3]，所以“sport+”不合法。',
+    'rule.wildcard-in-name': '主题名不能含 + 或 # [MQTT-3.3.2-2]。',
+    stats: 'Broker 当前：{clients} 个客户端，每秒收 {inPerS} 条、发 {outPerS} 条',
+    error: '错误：{message}',
+  },
+  en: {
+    title: 'MQTT lab',
+    connection: 'Connection',
+    preset: 'Broker',
+    'preset.this-server': 'this server (embedded broker)',
+    'preset.mosquitto': 'local Mosquitto (ws://localhost:9001)',
+    'preset.emqx': 'EMQX public broker (wss://broker.emqx.io:8084/mqtt)',
+    'preset.custom': 'custom URL',
+    customUrl: 'Broker URL (ws:// or wss://)',
+    protocol: 'Protocol',
+    clientId: 'Client id',
+    clean: 'Clean session (5.0: clean start)',
+    sessionExpiry: 'Session expiry (s, 5.0)',
+    keepalive: 'Keep-alive (s)',
+    username: 'Username',
+    password: 'Password',
+    reconnect: 'Reconnect period (ms, 0 = never; a client-library feature, not the protocol’s)',
+    will: 'Last will',
+    willTopic: 'Will topic',
+    willPayload: 'Will payload',
+    willQos: 'Will QoS',
+    willRetain: 'Retain the will',
+    share: 'Share these settings',
+    shareHint: 'This link opens the lab with these settings (never the password):',
+    v311only:
+      'The embedded broker (Aedes) speaks MQTT 3.1.1 only: a 5.0 CONNECT is refused. Choose 3.1.1, or a 5.0 broker such as the EMQX preset or a local Mosquitto.',
+    'err.url': 'The broker URL must start with ws:// or wss://.',
+    'err.clientId':
+      'With clean session off the client id must not be empty: the broker keeps the session under that id [MQTT-3.1.3-8].',
+    'err.keepalive': 'Keep-alive is a whole number of seconds from 0 to 65535.',
+    'err.sessionExpiry': 'Session expiry is a whole number of seconds (0 or more).',
+    'err.reconnect': 'The reconnect period is a whole number of milliseconds from 0 to 600000.',
+    'err.willTopic':
+      'The will topic is not a valid topic name (no + or #, not empty) [MQTT-3.3.2-2].',
+    publisher: 'Publisher',
+    subscriber: 'Subscriber',
+    connect: 'Connect',
+    disconnect: 'Disconnect (sends DISCONNECT)',
+    kill: 'Kill (no DISCONNECT: the will fires)',
+    'status.idle': 'not connected',
+    'status.connecting': 'connecting…',
+    'status.connected': 'connected',
+    'status.closed': 'closed',
+    'status.failed': 'failed',
+    filter: 'Topic filter',
+    qos: 'QoS',
+    subscribe: 'Subscribe',
+    unsubscribe: 'Unsubscribe',
+    granted: 'SUBACK: {filter} → {qos}',
+    refused: 'SUBACK: {filter} → 0x80 refused',
+    topic: 'Topic',
+    payload: 'Payload',
+    retain: 'Retain',
+    publish: 'Publish',
+    received: 'Messages received',
+    doctor: 'Connection doctor',
+    'dx.mixed-content':
+      'This page is https:// but the broker URL is ws://: browsers block it as mixed content. Use wss://.',
+    'dx.bad-url': 'The broker URL is not a ws:// or wss:// URL.',
+    'dx.refused':
+      'Nothing answered at that address: the broker is not running there, the port is wrong, the path is wrong (EMQX and this lab use /mqtt; Mosquitto none), or a TLS certificate was refused.',
+    'dx.tls': 'The TLS handshake failed: the certificate is not trusted for this host name.',
+    'dx.timeout': 'The broker did not answer CONNECT in time.',
+    'dx.v5-unsupported':
+      'The broker answered “unacceptable protocol version”: it does not speak MQTT 5.0. Choose 3.1.1.',
+    'dx.connack-1': 'CONNACK 0x01: the broker does not accept this protocol version.',
+    'dx.connack-2':
+      'CONNACK 0x02: identifier rejected (for example an empty client id with clean session off).',
+    'dx.connack-3': 'CONNACK 0x03: the server is unavailable.',
+    'dx.connack-4': 'CONNACK 0x04: bad user name or password.',
+    'dx.connack-5': 'CONNACK 0x05: not authorized. Check the user name and password.',
+    'dx.closed':
+      'The connection opened and then closed: the broker hung up (for example after a publish it does not allow, or a keep-alive timeout).',
+    'dx.unknown': 'The connection failed for a reason the doctor does not recognise.',
+    diagram: 'Packets on the wire',
+    showPings: 'Show PINGREQ/PINGRESP',
+    clear: 'Clear',
+    'col.time': 'Time (ms)',
+    'col.client': 'Client',
+    'col.dir': 'Direction',
+    'col.type': 'Packet',
+    'col.bytes': 'Bytes',
+    'dir.out': 'client → broker',
+    'dir.in': 'broker → client',
+    fields: 'Fields of packet #{seq}',
+    experiments: 'Guided experiments',
+    running: 'Running…',
+    'exp.qos': '1. QoS 0/1/2 across a cut connection',
+    'exp.qos.help':
+      '100 numbered messages; the subscriber (persistent session) is cut off after 50 and comes back after the rest were published.',
+    'exp.qos.run': 'Run at QoS {qos}',
+    'exp.qos.report':
+      'QoS {qos}: received {received} of {published}, lost {lost}, duplicates {duplicates}; {packets} packets per message on the publisher’s connection.',
+    'exp.retained': '2. Retained message',
+    'exp.retained.run': 'Run',
+    'exp.retained.report':
+      'The late subscriber got “{value}” at once (retain flag {flag}). After clearing: {after}.',
+    'exp.retained.none': 'nothing',
+    'exp.will': '3. Last will',
+    'exp.will.run': 'Run (keep-alive 2 s)',
+    'exp.will.report':
+      'Will received {after} ms after the kill (limit 1.5 × keep-alive = {limit} ms): “{payload}”.',
+    'exp.will.missing': 'No will arrived within {limit} ms.',
+    'exp.session': '4. Persistent session vs clean session',
+    'exp.session.run': 'Run both',
+    'exp.session.report':
+      'Clean session {clean}: {received} of {published} messages published while away came back (session present: {present}).',
+    'exp.wild': '5. Wildcard playground',
+    'exp.wild.topics': 'Topic names, one per line',
+    'exp.wild.match': 'matches',
+    'exp.wild.nomatch': 'does not match',
+    'exp.wild.ask': 'Ask the broker',
+    'exp.wild.answer': 'Broker: SUBACK {granted}; delivered: {delivered}.',
+    'exp.wild.closed': 'Broker: the connection was closed (the filter is invalid).',
+    'exp.wild.sys':
+      'Topics starting with $ are not matched by a filter that starts with a wildcard [MQTT-4.7.2-1].',
+    'rule.empty': 'A topic filter must be at least one character long [MQTT-4.7.3-1].',
+    'rule.too-long': 'Longer than 65,535 bytes [MQTT-4.7.3-3].',
+    'rule.null-char': 'Contains the null character U+0000 [MQTT-4.7.3-2].',
+    'rule.hash-not-last':
+      '# must be the last level of a filter [MQTT-4.7.1-2], so “a/#/b” is invalid.',
+    'rule.hash-not-alone':
+      '# must stand alone in its level [MQTT-4.7.1-2], so “sport#” is invalid.',
+    'rule.plus-not-alone': '+ must fill a whole level [MQTT-4.7.1-3], so “sport+” is invalid.',
+    'rule.wildcard-in-name': 'A topic name cannot contain + or # [MQTT-3.3.2-2].',
+    stats: 'Broker now: {clients} clients, {inPerS} msg/s in, {outPerS} msg/s out',
+    error: 'Error: {message}',
+  },
+};

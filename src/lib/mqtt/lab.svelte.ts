@@ -1,0 +1,392 @@
+// Reactive state of the MQTT lab: two mqtt.js clients, the packet log, the experiments.
+import type { IClientOptions, MqttClient, Packet } from 'mqtt';
+import { PacketLog, type PacketRow } from './packet-log.ts';
+import { diagnose, type Diagnosis } from './doctor.ts';
+import {
+  brokerUrl,
+  defaultSettings,
+  validateSettings,
+  type LabSettings,
+  type SettingProblem,
+} from './settings.ts';
+import {
+  kill as killClient,
+  runQosExperiment,
+  runRetainedExperiment,
+  runSessionExperiment,
+  runWillExperiment,
+  type ExperimentEnv,
+  type QosReport,
+  type RetainedReport,
+  type SessionReport,
+  type WillReport,
+} from './experiments.ts';
+import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-topic.ts';
+import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
+
+type Connect = (url: string, opts: IClientOptions) => MqttClient;
+
+/** One of the two clients on the page. */
+export type Role = 'publisher' | 'subscriber';
+
+/** What a panel shows about its client. */
+export class ClientPanel {
+  status: 'idle' | 'connecting' | 'connected' | 'closed' | 'failed' = $state('idle');
+  diagnosis: Diagnosis | null = $state(null);
+  /** Last SUBACK: granted QoS per filter (128 = refused). */
+  granted: { filter: string; qos: number }[] = $state([]);
+  messages: { topic: string; payload: string; qos: number; retain: boolean }[] = $state([]);
+  client: MqttClient | null = null;
+}
+
+/** The result of asking the broker about a filter (experiment 5). */
+export interface BrokerAnswer {
+  granted: number | null;
+  delivered: string[];
+}
+
+/** The lab's whole state. */
+export class MqttLab {
+  settings: LabSettings = $state(defaultSettings());
+  thisServerUrl: string | null = $state(null);
+  embedded = $state(true);
+  problems: SettingProblem[] = $derived(validateSettings(this.settings, this.thisServerUrl));
+  publisher = new ClientPanel();
+  subscriber = new ClientPanel();
+  rows: PacketRow[] = $state([]);
+  stats: BrokerStats | null = $state(null);
+  running: string | null = $state(null);
+  qos: QosReport[] = $state([]);
+  retained: RetainedReport | null = $state(null);
+  will: WillReport | null = $state(null);
+  sessions: SessionReport[] = $state([]);
+  error: string | null = $state(null);
+  // Experiment 5.
+  filter = $state('lab/+/temp');
+  topics = $state('lab/kitchen/temp\nlab/kitchen/fridge/temp\n$SYS/lab/stats');
+  answer: BrokerAnswer | null = $state(null);
+
+  readonly #load: () => Promise<Connect>;
+  readonly #pageUrl: () => string;
+  #log = new PacketLog();
+  #connect: Connect | null = null;
+  #statsClient: MqttClient | null = null;
+
+  constructor(load: () => Promise<Connect>, pageUrl: () => string) {
+    this.#load = load;
+    this.#pageUrl = pageUrl;
+  }
+
+  /** The filter's problem, if any, for the playground. */
+  get filterCheck(): TopicCheck | null {
+    return checkTopicFilter(this.filter);
+  }
+
+  /** Each playground topic and whether the filter matches it. */
+  get matches(): { topic: string; match: boolean }[] {
+    const bad = this.filterCheck !== null;
+    return this.topics
+      .split('\n')
+      .map((t) => t.trim())
+      .filter(Boolean)
+      .map((topic) => ({ topic, match: !bad && topicMatches(this.filter, topic) }));
+  }
+
+  /** The broker URL in use. */
+  get url(): string | null {
+    return brokerUrl(this.settings, this.thisServerUrl);
+  }
+
+  /** 5.0 chosen against the embedded broker, which speaks 3.1.1 only. */
+  get v5OnEmbedded(): boolean {
+    return (
+      this.settings.protocolVersion === 5 && this.settings.preset === 'this-server' && this.embedded
+    );
+  }
+
+  async #mqtt(): Promise<Connect> {
+    this.#connect ??= await this.#load();
+    return this.#connect;
+  }
+
+  #options(role: Role, extra: IClientOptions = {}): IClientOptions {
+    const s = this.settings;
+    const opts: IClientOptions = {
+      protocolVersion: s.protocolVersion,
+      clientId: role === 'subscriber' ? s.clientId : `${s.clientId}-pub`,
+      clean: s.clean,
+      keepalive: s.keepalive,
+      reconnectPeriod: s.reconnectPeriod,
+      connectTimeout: 8000,
+      ...extra,
+    };
+    if (s.username) opts.username = s.username;
+    if (s.password) opts.password = s.password;
+    if (s.protocolVersion === 5) opts.properties = { sessionExpiryInterval: s.sessionExpiry };
+    if (role === 'publisher' && s.willTopic) {
+      opts.will = {
+        topic: s.willTopic,
+        payload: new TextEncoder().encode(s.willPayload) as Buffer,
+        qos: s.willQos,
+        retain: s.willRetain,
+      };
+    }
+    return opts;
+  }
+
+  /** Opens a client whose packets go into the diagram. */
+  #open(connect: Connect, url: string, role: string, opts: IClientOptions): MqttClient {
+    // mqtt.js writes CONNECT inside connect(); start by hand so the diagram sees it too.
+    const c = connect(url, { ...opts, manualConnect: true });
+    c.on('packetsend', (p: Packet) => this.#record(role, 'out', p));
+    c.on('packetreceive', (p: Packet) => this.#record(role, 'in', p));
+    c.on('error', () => {});
+    c.connect();
+    return c;
+  }
+
+  #record(role: string, dir: 'out' | 'in', p: Packet): void {
+    this.#log.add(role, dir, p);
+    this.rows = [...this.#log.rows];
+  }
+
+  /** Clears the diagram. */
+  clearLog(): void {
+    this.#log = new PacketLog();
+    this.rows = [];
+  }
+
+  /** Connects one panel's client with the current settings. */
+  async connect(role: Role): Promise<void> {
+    const panel = this[role];
+    const url = this.url;
+    if (this.problems.length || !url) return;
+    const connect = await this.#mqtt();
+    panel.client?.end(true);
+    panel.status = 'connecting';
+    panel.diagnosis = null;
+    let opened = false;
+    let code: number | undefined;
+    let message: string | undefined;
+    const c = this.#open(connect, url, role, this.#options(role));
+    panel.client = c;
+    c.stream?.on?.('connect', () => (opened = true));
+    c.on('packetreceive', (p: Packet) => {
+      if (p.cmd === 'connack') {
+        opened = true;
+        const rc =
+          (p as { returnCode?: number; reasonCode?: number }).returnCode ??
+          (p as { reasonCode?: number }).reasonCode;
+        if (rc) code = rc;
+      }
+    });
+    c.on('error', (err: Error & { code?: number | string }) => {
+      message = err.message;
+      if (typeof err.code === 'number') code = err.code;
+    });
+    c.on('connect', () => {
+      panel.status = 'connected';
+      panel.diagnosis = null;
+    });
+    c.on('message', (topic, payload, packet) => {
+      panel.messages = [
+        ...panel.messages.slice(-49),
+        {
+          topic,
+          payload: new TextDecoder().decode(payload),
+          qos: packet.qos,
+          retain: packet.retain,
+        },
+      ];
+    });
+    c.on('close', () => {
+      if (panel.client !== c) return;
+      if (panel.status === 'connecting' || code !== undefined) {
+        panel.status = 'failed';
+        panel.diagnosis = diagnose({
+          url,
+          pageProtocol: this.#pageUrl().startsWith('https:') ? 'https:' : 'http:',
+          protocolVersion: this.settings.protocolVersion,
+          code,
+          message,
+          opened,
+        });
+      } else if (panel.status === 'connected' && this.settings.reconnectPeriod === 0) {
+        panel.status = 'closed';
+      }
+    });
+  }
+
+  /** Sends DISCONNECT and closes: the broker discards the will [MQTT-3.14.4-3]. */
+  async disconnect(role: Role): Promise<void> {
+    const c = this[role].client;
+    if (!c) return;
+    this[role].status = 'closed';
+    await c.endAsync().catch(() => {});
+  }
+
+  /** Destroys the socket without DISCONNECT, as a power cut would: the broker sends the will. */
+  kill(role: Role): void {
+    const c = this[role].client;
+    if (!c) return;
+    this[role].status = 'closed';
+    killClient(c);
+  }
+
+  /** Subscribes the panel's client; shows the granted QoS (128 = refused). */
+  async subscribe(role: Role, filter: string, qos: 0 | 1 | 2): Promise<void> {
+    const c = this[role].client;
+    if (!c) return;
+    const granted = await new Promise<number>((resolve) =>
+      c.subscribe(filter, { qos }, (_err, g) => resolve(g?.[0]?.qos ?? 128)),
+    );
+    this[role].granted = [
+      ...this[role].granted.filter((g) => g.filter !== filter),
+      { filter, qos: granted },
+    ];
+  }
+
+  /** Unsubscribes the panel's client. */
+  async unsubscribe(role: Role, filter: string): Promise<void> {
+    const c = this[role].client;
+    if (!c) return;
+    await c.unsubscribeAsync(filter).catch(() => {});
+    this[role].granted = this[role].granted.filter((g) => g.filter !== filter);
+  }
+
+  /** Publishes from the panel's client. */
+  async publish(
+    role: Role,
+    topic: string,
+    payload: string,
+    qos: 0 | 1 | 2,
+    retain: boolean,
+  ): Promise<void> {
+    const c = this[role].client;
+    if (!c) return;
+    await c
+      .publishAsync(topic, payload, { qos, retain })
+      .catch((e: Error) => (this.error = e.message));
+  }
+
+  /** Follows the embedded broker's $SYS statistics (not drawn in the diagram). */
+  async watchStats(): Promise<void> {
+    if (!this.embedded || !this.thisServerUrl || this.#statsClient) return;
+    const connect = await this.#mqtt();
+    const c = connect(this.thisServerUrl, { reconnectPeriod: 5000, protocolVersion: 4 });
+    c.on('error', () => {});
+    c.on('connect', () => c.subscribe(SYS_STATS_TOPIC));
+    c.on('message', (_t, p) => (this.stats = parseBrokerStats(new TextDecoder().decode(p))));
+    this.#statsClient = c;
+  }
+
+  async #env(): Promise<ExperimentEnv> {
+    const connect = await this.#mqtt();
+    const url = this.url;
+    if (!url) throw new Error('no broker URL');
+    const id = Math.floor(Math.random() * 0xffffff).toString(16);
+    return {
+      open: (role, opts) => this.#open(connect, url, role, opts),
+      prefix: `lab/exp-${id}`,
+      id,
+      protocolVersion: this.settings.protocolVersion,
+    };
+  }
+
+  async #run(name: string, body: (env: ExperimentEnv) => Promise<void>): Promise<void> {
+    if (this.running) return;
+    this.running = name;
+    this.error = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      // A scenario waits on the network; report a stall instead of spinning for ever.
+      const stalled = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${name}: no result within 60 s`)), 60_000);
+      });
+      await Promise.race([body(await this.#env()), stalled]);
+    } catch (err) {
+      this.error = (err as Error).message;
+    } finally {
+      clearTimeout(timer);
+      this.running = null;
+    }
+  }
+
+  /** Experiment 1 for one QoS level. */
+  runQos(qos: 0 | 1 | 2): Promise<void> {
+    return this.#run(`qos${qos}`, async (env) => {
+      const r = await runQosExperiment(env, qos);
+      this.qos = [...this.qos.filter((q) => q.qos !== qos), r].sort((a, b) => a.qos - b.qos);
+    });
+  }
+
+  /** Experiment 2. */
+  runRetained(): Promise<void> {
+    return this.#run('retained', async (env) => {
+      this.retained = await runRetainedExperiment(env);
+    });
+  }
+
+  /** Experiment 3. */
+  runWill(): Promise<void> {
+    return this.#run('will', async (env) => {
+      this.will = await runWillExperiment(env, 2);
+    });
+  }
+
+  /** Experiment 4, persistent then clean. */
+  runSession(): Promise<void> {
+    return this.#run('session', async (env) => {
+      const kept = await runSessionExperiment(env, false);
+      const lost = await runSessionExperiment(env, true);
+      this.sessions = [kept, lost];
+    });
+  }
+
+  /** Experiment 5: asks the broker — SUBACK for the filter, then which topics it delivers. */
+  askBroker(): Promise<void> {
+    return this.#run('wildcards', async (env) => {
+      const filter = this.filter;
+      const topics = this.matches.map((m) => m.topic).filter((t) => !t.startsWith('$'));
+      const sub = env.open('subscriber', {
+        protocolVersion: env.protocolVersion ?? 4,
+        reconnectPeriod: 0,
+      });
+      const pub = env.open('publisher', {
+        protocolVersion: env.protocolVersion ?? 4,
+        reconnectPeriod: 0,
+      });
+      try {
+        await Promise.all([
+          sub.connected ? null : new Promise((r) => sub.once('connect', r)),
+          pub.connected ? null : new Promise((r) => pub.once('connect', r)),
+        ]);
+        const delivered: string[] = [];
+        sub.on('message', (t) => delivered.push(t));
+        const granted = await new Promise<number | null>((resolve) => {
+          const timer = setTimeout(() => resolve(null), 3000);
+          sub.once('close', () => resolve(null));
+          sub.subscribe(filter, { qos: 1 }, (err, g) => {
+            clearTimeout(timer);
+            resolve(err && !g ? null : (g?.[0]?.qos ?? null));
+          });
+        });
+        if (granted !== null && granted !== 128) {
+          for (const t of topics) await pub.publishAsync(t, 'x', { qos: 1 }).catch(() => {});
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        this.answer = { granted, delivered };
+      } finally {
+        sub.end(true);
+        pub.end(true);
+      }
+    });
+  }
+
+  /** Stops every client. */
+  destroy(): void {
+    this.publisher.client?.end(true);
+    this.subscriber.client?.end(true);
+    this.#statsClient?.end(true);
+  }
+}

@@ -1,0 +1,276 @@
+// The embedded broker's own rules: access control, conformance fixes, limits, $SYS stats, and
+// surviving an overload followed by a mass disconnect.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { randomBytes } from 'node:crypto';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { Lab } from '../../../../server/app.ts';
+import { fleetCredentials } from '../../../../server/broker/users.ts';
+import { isFirehose, mayPublish, maySubscribe } from '../../../../server/broker/acl.ts';
+import { connected } from '../../../../src/lib/mqtt/experiments.ts';
+import { SYS_STATS_TOPIC, parseBrokerStats } from '../../../../src/lib/wire/mqtt-stats.ts';
+import { startTestLab, waitFor } from '../../../helpers/lab.ts';
+import { connectPacket, packet, publishPacket, str } from '../../../helpers/mqtt-raw.ts';
+
+let lab: Lab;
+let tcpUrl: string;
+let wsUrl: string;
+const open: MqttClient[] = [];
+const uid = () => randomBytes(4).toString('hex');
+
+beforeAll(async () => {
+  lab = await startTestLab();
+  tcpUrl = `mqtt://127.0.0.1:${lab.mqttPort}`;
+  wsUrl = `ws://127.0.0.1:${lab.port}/mqtt`;
+});
+afterAll(async () => {
+  await Promise.all(open.map((c) => c.endAsync(true).catch(() => {})));
+  await lab.close();
+});
+
+async function client(opts: IClientOptions = {}, url = tcpUrl): Promise<MqttClient> {
+  const c = mqtt.connect(url, { reconnectPeriod: 0, ...opts });
+  c.on('error', () => {});
+  open.push(c);
+  await connected(c);
+  return c;
+}
+
+/** Opens a raw socket, sends `bytes`, and collects what comes back until it closes. */
+function raw(
+  bytes: Buffer,
+  port = lab.mqttPort!,
+): Promise<{ data: Buffer; closed: Promise<void> }> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    s.on('error', () => {});
+    const closed = new Promise<void>((r) => s.once('close', () => r()));
+    s.on('data', (d: Buffer) => chunks.push(d));
+    s.write(bytes);
+    setTimeout(() => resolve({ data: Buffer.concat(chunks), closed }), 300);
+  });
+}
+
+describe('access control', () => {
+  it('follows the lab rules (pure functions)', () => {
+    const anon = { kind: 'anonymous' } as const;
+    const device = { kind: 'user', user: fleetCredentials() } as const;
+    expect(mayPublish(anon, 'lab/x')).toBe(true);
+    expect(mayPublish(anon, 'chat/room')).toBe(true);
+    expect(mayPublish(anon, 'vehicle/1/status')).toBe(false);
+    expect(mayPublish(device, 'vehicle/1/status')).toBe(true);
+    expect(mayPublish(device, 'fleet/summary')).toBe(true);
+    expect(mayPublish(device, '$SYS/x')).toBe(false);
+    for (const f of ['#', '+/#', '+/+/#']) expect(isFirehose(f)).toBe(true);
+    for (const f of ['vehicle/#', 'vehicle/+/status', 'fleet/#', '$SYS/#', 'lab/#', '+/x'])
+      expect(maySubscribe(anon, f)).toBe(true);
+    expect(maySubscribe(anon, '#')).toBe(false);
+    expect(maySubscribe(device, '#')).toBe(true);
+  });
+
+  it('lets anonymous browsers watch the fleet but refuses "#" with SUBACK 0x80', async () => {
+    const c = await client({}, wsUrl);
+    const granted = await c.subscribeAsync(['vehicle/#', 'vehicle/+/status', 'fleet/#', '$SYS/#'], {
+      qos: 1,
+    });
+    expect(granted.map((g) => g.qos)).toEqual([1, 1, 1, 1]);
+    const subacks: number[][] = [];
+    c.on('packetreceive', (p) => {
+      if (p.cmd === 'suback') subacks.push(p.granted as number[]);
+    });
+    await expect(c.subscribeAsync('#', { qos: 1 })).rejects.toThrow();
+    expect(subacks).toEqual([[0x80]]);
+  });
+
+  it('lets the fleet account publish vehicle topics, and closes an anonymous client that tries', async () => {
+    const watcher = await client();
+    await watcher.subscribeAsync('vehicle/+/status', { qos: 1 });
+    const got = new Promise<string>((r) => watcher.once('message', (t) => r(t)));
+    const device = await client(fleetCredentials());
+    await device.publishAsync('vehicle/7/status', '{"speed":42}', { qos: 1 });
+    expect(await got).toBe('vehicle/7/status');
+
+    const anon = await client();
+    const closed = new Promise<void>((r) => anon.once('close', () => r()));
+    anon.publish('vehicle/7/status', 'spoofed', { qos: 1 });
+    await closed;
+  });
+
+  it('answers wrong credentials with CONNACK 0x05', async () => {
+    const c = mqtt.connect(tcpUrl, { username: 'fleet-sim', password: 'nope', reconnectPeriod: 0 });
+    open.push(c);
+    const err = await new Promise<Error & { code?: number }>((r) => c.once('error', r));
+    expect(err.code).toBe(5);
+  });
+});
+
+describe('conformance', () => {
+  it('rejects an empty client id with clean session 0 with CONNACK 0x02 [MQTT-3.1.3-8]', async () => {
+    // flags 0x00: clean session 0.
+    const { data } = await raw(connectPacket('', 0x00));
+    expect([...data.subarray(0, 4)]).toEqual([0x20, 0x02, 0x00, 0x02]);
+    // With clean session 1 an empty id is fine: the broker assigns one [MQTT-3.1.3-6].
+    const ok = await raw(connectPacket('', 0x02));
+    expect([...ok.data.subarray(0, 4)]).toEqual([0x20, 0x02, 0x00, 0x00]);
+  });
+
+  it.each([
+    [['a/b', 0], ['a/#', 1], 1, 1],
+    [['a/#', 0], ['a/b', 1], 1, 1],
+    [['a/b', 0], ['a/+', 2], 2, 2],
+    [['a/+', 1], ['a/#', 2], 1, 1],
+    [['a/#', 1], ['a/b', 0], 2, 1],
+  ] as const)(
+    'overlapping %j and %j, published at QoS %i: delivered once at QoS %i [MQTT-3.3.5-1]',
+    async (s1, s2, pubQos, expected) => {
+      const p = `lab/ov-${uid()}`;
+      const sub = await client();
+      await sub.subscribeAsync(`${p}/${s1[0]}`, { qos: s1[1] });
+      await sub.subscribeAsync(`${p}/${s2[0]}`, { qos: s2[1] });
+      const qos: number[] = [];
+      sub.on('message', (_t, _p, pk) => qos.push(pk.qos));
+      const pub = await client();
+      await pub.publishAsync(`${p}/a/b`, 'x', { qos: pubQos });
+      await waitFor(() => qos.length > 0, 'a delivery');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(qos).toEqual([expected]);
+    },
+  );
+});
+
+describe('limits', () => {
+  it('closes a socket that never sends CONNECT', async () => {
+    const small = await startTestLab({});
+    try {
+      // The default is 10 s; wait for it rather than change it.
+      const s = net.connect(small.mqttPort!, '127.0.0.1');
+      s.on('error', () => {});
+      s.resume();
+      const t0 = Date.now();
+      await new Promise<void>((r) => s.once('close', () => r()));
+      expect(Date.now() - t0).toBeGreaterThan(5000);
+    } finally {
+      await small.close();
+    }
+  }, 20_000);
+
+  it('refuses a topic with more than 32 levels by closing the connection', async () => {
+    const deep = Array.from({ length: 40 }, () => 'x').join('/');
+    const { closed } = await raw(
+      Buffer.concat([
+        connectPacket(`deep-${uid()}`),
+        publishPacket(`lab/${deep}`, Buffer.from('x')),
+      ]),
+    );
+    await closed;
+  });
+
+  it('disconnects a subscriber that stops reading instead of buffering without bound', async () => {
+    const topic = `lab/slow-${uid()}`;
+    // A raw subscriber that subscribes and then never reads again.
+    const s = net.connect(lab.mqttPort!, '127.0.0.1');
+    s.on('error', () => {});
+    const closed = new Promise<void>((r) => s.once('close', () => r()));
+    const pid = Buffer.from([0, 1]);
+    s.write(
+      Buffer.concat([
+        connectPacket(`slow-${uid()}`),
+        packet(0x82, Buffer.concat([pid, str(topic), Buffer.from([0])])),
+      ]),
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    s.pause();
+    const before = lab.broker!.stats.slowDisconnects;
+    const pub = await client();
+    const payload = Buffer.alloc(16 * 1024, 0x61);
+    const tripped = () => lab.broker!.stats.slowDisconnects > before;
+    // Up to 64 MiB; the cap (1 MiB plus the kernel's socket buffers) ends it far sooner.
+    for (let i = 0; i < 4096 && !tripped(); i++) {
+      pub.publish(topic, payload, { qos: 0 });
+      if (i % 64 === 63) await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitFor(tripped, 'the slow subscriber to be cut off');
+    // (The paused socket itself only notices once it reads again.)
+    s.resume();
+    await closed;
+    // Everyone else is still served.
+    const a = await client();
+    await a.subscribeAsync(`${topic}/ok`);
+    const got = new Promise<void>((r) => a.once('message', () => r()));
+    await pub.publishAsync(`${topic}/ok`, 'fine');
+    await got;
+  }, 30_000);
+});
+
+describe('$SYS statistics', () => {
+  it('publishes clients and message rates under $SYS/lab/stats, hidden from "+/…" filters', async () => {
+    const c = await client();
+    const hidden: string[] = [];
+    c.on('message', (t) => {
+      if (t !== SYS_STATS_TOPIC) hidden.push(t);
+    });
+    await c.subscribeAsync('+/lab/stats');
+    const got = new Promise<string>((r) =>
+      c.on('message', (t, p) => {
+        if (t === SYS_STATS_TOPIC) r(p.toString());
+      }),
+    );
+    await c.subscribeAsync(SYS_STATS_TOPIC);
+    const stats = parseBrokerStats(await got);
+    expect(stats).not.toBeNull();
+    expect(stats!.clients).toBeGreaterThanOrEqual(1);
+    // [MQTT-4.7.2-1]: a filter starting with a wildcard does not match "$SYS/…".
+    expect(hidden).toEqual([]);
+  });
+});
+
+describe('overload, then everyone disconnects at once', () => {
+  it('keeps the companion server serving', async () => {
+    const fleet = fleetCredentials();
+    const health = async () =>
+      (
+        (await (await fetch(`http://127.0.0.1:${lab.port}/api/health`)).json()) as {
+          connections: Record<string, number>;
+        }
+      ).connections;
+    const base = await health();
+    // 20 slow WebSocket "browsers" watching every vehicle, and 100 vehicles flooding.
+    const watchers = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const w = await client({}, wsUrl);
+        await w.subscribeAsync('vehicle/+/status', { qos: 0 });
+        return w;
+      }),
+    );
+    const vehicles = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        client({ username: fleet.username, password: fleet.password }),
+      ),
+    );
+    const body = Buffer.alloc(200, 0x7b);
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      vehicles.forEach((v, i) => v.publish(`vehicle/${i}/status`, body, { qos: 0 }));
+      await new Promise((r) => setImmediate(r));
+    }
+    // The mass disconnect: every socket destroyed in the same tick.
+    for (const c of [...watchers, ...vehicles]) c.stream.destroy();
+    await waitFor(
+      async () => {
+        const now = await health();
+        return now['mqttWs'] === base['mqttWs'] && now['mqttTcp'] === base['mqttTcp'];
+      },
+      'every client to be gone',
+      30_000,
+    );
+    // Still alive: HTTP answers and an MQTT round trip works.
+    expect((await fetch(`http://127.0.0.1:${lab.port}/api/health`)).status).toBe(200);
+    const a = await client();
+    await a.subscribeAsync('lab/after');
+    const got = new Promise<string>((r) => a.once('message', (_t, p) => r(p.toString())));
+    const b = await client({}, wsUrl);
+    await b.publishAsync('lab/after', 'still here');
+    expect(await got).toBe('still here');
+  }, 60_000);
+});
