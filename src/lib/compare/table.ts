@@ -419,12 +419,12 @@ export const ROWS: readonly Row[] = [
     websocket: [
       'good',
       [
-        '2–14 字节帧头；客户端发出的帧另加 4 字节掩码',
-        '2–14 byte frame header; +4 mask bytes client → server',
+        '服务器发出的帧头 2–10 字节；客户端的帧含 4 字节掩码键，共 6–14 字节',
+        '2–10 byte header server → client; 6–14 client → server (4-byte mask included)',
       ],
       [
-        '125 字节以内的载荷只需 2 字节帧头；浏览器发出的每一帧都必须带 4 字节掩码键。',
-        'Payloads up to 125 bytes need a 2-byte header; every frame a browser sends carries a 4-byte masking key.',
+        '125 字节以内的载荷，服务器的帧头只有 2 字节；浏览器发出的每一帧都必须再带 4 字节掩码键（即 6 字节）。',
+        'A payload up to 125 bytes needs a 2-byte header from the server; every frame a browser sends also carries a 4-byte masking key (6 bytes).',
       ],
       'RFC 6455 §5.2, §5.3',
       'on-the-wire',
