@@ -34,7 +34,8 @@ async function openDemo(page: Page, path: string, testid: string): Promise<Locat
   return demo;
 }
 
-test.describe.configure({ timeout: 90_000 });
+// One ticker feeds every visitor, and a test here changes its rate: run these in order, not side by side.
+test.describe.configure({ mode: 'default', timeout: 90_000 });
 
 test('short polling: events arrive, counted in English and in Chinese', async ({
   page,
