@@ -106,6 +106,25 @@ export class DemoBase {
     }
   }
 
+  /**
+   * Measures the clock, then (on the first start) puts the cursor at the ticker's newest event,
+   * so older events are not replayed. False when the demo was stopped meanwhile.
+   */
+  protected async prepareFromPresent(): Promise<boolean> {
+    await this.measureClock();
+    if (!this.running) return false;
+    if (this.seq.last === 0) {
+      try {
+        const info = await this.api.ticker();
+        this.rate = info.rate;
+        this.seq.startAt(info.latest);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+    return true;
+  }
+
   /** Reads the ticker's current rate. */
   async loadTicker(): Promise<void> {
     try {

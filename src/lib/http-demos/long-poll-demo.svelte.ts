@@ -83,17 +83,7 @@ export class LongPollDemo extends DemoBase {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.measureClock();
-    if (!this.running) return;
-    if (this.seq.last === 0) {
-      try {
-        const info = await this.api.ticker();
-        this.rate = info.rate;
-        this.seq.startAt(info.latest);
-      } catch (err) {
-        this.fail(err);
-      }
-    }
+    if (!(await this.prepareFromPresent())) return;
     this.#client.cursor = this.seq.last;
     this.#client.start();
     this.startTimers();
