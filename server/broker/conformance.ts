@@ -128,3 +128,41 @@ export function continuePacketIds(aedes: Aedes): (client: Client) => void {
     if (saved !== undefined) c._nextId = ((saved + 1000 - 1) % 65535) + 1;
   };
 }
+
+/** The fields of a queued outgoing packet that the session store matches on. */
+interface OutgoingPacket {
+  cmd: string;
+  messageId?: number | undefined;
+  brokerId?: string | undefined;
+  brokerCounter?: number | undefined;
+}
+
+/** Marks a PUBREL in the session store; no broker has this id. */
+export const RELEASE_BROKER_ID = 'lab:pubrel';
+
+/**
+ * Keeps each PUBREL in a persistent session's queue tied to its own packet identifier.
+ *
+ * After a PUBREC the server must keep the PUBREL until the PUBCOMP arrives, and resend it on
+ * reconnect [MQTT-4.3.3-1] [MQTT-4.4.0-1]. Aedes 1.2.0 stores it with `outgoingUpdate`, and the
+ * memory store (aedes-persistence 11) finds the entry to update by brokerId and brokerCounter,
+ * which a PUBREL does not have: `undefined === undefined` makes every new PUBREL match the
+ * first PUBREL already queued, whose identifier it then overwrites. When two PUBRECs arrive in
+ * one read (a session's backlog being replayed), the first message's PUBREL goes out with the
+ * second one's identifier, so the first message is never released and the subscriber never
+ * sees it: one message in two was lost over WebSocket. Giving each PUBREL a key of its own
+ * (this id, its packet identifier) makes the store match it by identifier alone.
+ */
+export function keepReleasesApart(aedes: Aedes): void {
+  const store = (aedes as unknown as { persistence: unknown }).persistence as {
+    outgoingUpdate(client: Client, packet: OutgoingPacket): Promise<unknown>;
+  };
+  const update = store.outgoingUpdate.bind(store);
+  store.outgoingUpdate = (client, packet) => {
+    if (packet.cmd === 'pubrel' && packet.brokerId === undefined) {
+      packet.brokerId = RELEASE_BROKER_ID;
+      packet.brokerCounter = packet.messageId;
+    }
+    return update(client, packet);
+  };
+}

@@ -9,7 +9,12 @@ import { mqttWebSocketStream } from './ws-stream.ts';
 import { MQTT_WS_PATH } from '../../src/lib/wire/health.ts';
 import { brokerUsers, type BrokerUser } from './users.ts';
 import { createAcl } from './acl.ts';
-import { continuePacketIds, deliverAtHighestQos, rejectEmptyIdWithSession } from './conformance.ts';
+import {
+  continuePacketIds,
+  deliverAtHighestQos,
+  keepReleasesApart,
+  rejectEmptyIdWithSession,
+} from './conformance.ts';
 import { capOutgoing, DEFAULT_LIMITS, PacketScanner, type BrokerLimits } from './limits.ts';
 import { containBrokerErrors, guardDispatchRecursion } from './crash-guard.ts';
 import { BrokerStatsPublisher } from './stats.ts';
@@ -71,6 +76,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     ...rejectEmptyIdWithSession(authenticate),
   });
   resumeIds = continuePacketIds(aedes);
+  keepReleasesApart(aedes);
   containBrokerErrors(aedes, log);
   guardDispatchRecursion(aedes);
   const stats = new BrokerStatsPublisher(aedes, opts.statsIntervalMs ?? 2000);

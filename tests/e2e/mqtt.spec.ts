@@ -92,6 +92,11 @@ test.describe('the MQTT lab', () => {
     await expect(page.getByTestId('mqtt-exp-qos')).toContainText('QoS 1：收到 100/100，丢失 0', {
       timeout: 30_000,
     });
+    await page.getByRole('button', { name: '以 QoS 2 运行' }).click();
+    await expect(page.getByTestId('mqtt-exp-qos')).toContainText(
+      'QoS 2：收到 100/100，丢失 0，重复 0；发布者连接上每条消息 4 个报文',
+      { timeout: 30_000 },
+    );
     await page.getByRole('button', { name: '以 QoS 0 运行' }).click();
     await expect(page.getByTestId('mqtt-exp-qos')).toContainText('QoS 0：收到 50/100，丢失 50', {
       timeout: 30_000,

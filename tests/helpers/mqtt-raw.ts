@@ -42,6 +42,51 @@ export function subscribePacket(id: number, filter: string, qos: number): Buffer
   return packet(0x82, Buffer.concat([pid, str(filter), Buffer.from([qos])]));
 }
 
+/** An acknowledgement that carries only a packet identifier (PUBACK, PUBREC, PUBREL, PUBCOMP). */
+export function ackPacket(first: number, id: number): Buffer {
+  const pid = Buffer.alloc(2);
+  pid.writeUInt16BE(id);
+  return packet(first, pid);
+}
+
+/** One packet read off the wire: its type (the high nibble of the first byte) and body. */
+export interface RawPacket {
+  type: number;
+  flags: number;
+  body: Buffer;
+}
+
+/** The packet identifier of a PUBLISH at QoS > 0 or of an acknowledgement. */
+export function packetId(p: RawPacket): number {
+  if (p.type !== 3) return p.body.readUInt16BE(0);
+  return p.body.readUInt16BE(2 + p.body.readUInt16BE(0));
+}
+
+/** Splits a byte stream into packets as they arrive; keeps a partial one for the next chunk. */
+export class PacketReader {
+  readonly packets: RawPacket[] = [];
+  #pending = Buffer.alloc(0);
+
+  /** Adds bytes from the socket. */
+  feed(chunk: Buffer): void {
+    this.#pending = Buffer.concat([this.#pending, chunk]);
+    for (;;) {
+      const b = this.#pending;
+      let length = 0;
+      let i = 1;
+      for (let mult = 1; ; mult *= 128, i++) {
+        if (i >= b.length) return;
+        length += (b[i]! & 0x7f) * mult;
+        if ((b[i]! & 0x80) === 0) break;
+      }
+      const end = i + 1 + length;
+      if (b.length < end) return;
+      this.packets.push({ type: b[0]! >> 4, flags: b[0]! & 0x0f, body: b.subarray(i + 1, end) });
+      this.#pending = b.subarray(end);
+    }
+  }
+}
+
 /** A small deterministic PRNG (mulberry32), so a failing fuzz run can be replayed. */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -92,13 +92,12 @@ describe.each(targets)('the $name broker', ({ name, start }) => {
       expect(r).toMatchObject({ published: 100, received: 100, lost: 0, packetsPerMessage: 2 });
     });
 
-    // KNOWN DEFECT of the embedded broker (Aedes 1.2.0): replaying a persistent session's QoS 2
-    // queue over WebSocket loses every second message (51, 53, …); over TCP the one in flight at
-    // the cut. Mosquitto passes. Marked as failing so that a fix shows up here.
-    (name === 'embedded' ? it.fails : it)(
-      '1. QoS 2 over WebSocket: nothing lost, nothing twice; 4 packets each',
-      async () => {
-        const r = await runQosExperiment(env('ws'), 2);
+    // Stock Aedes 1.2.0 lost every second message here (51, 53, …) when the session's queue was
+    // replayed: see keepReleasesApart in server/broker/conformance.ts.
+    it.each(['tcp', 'ws'] as const)(
+      '1. QoS 2 over %s: nothing lost, nothing twice; 4 packets each',
+      async (transport) => {
+        const r = await runQosExperiment(env(transport), 2);
         expect(r).toMatchObject({ received: 100, lost: 0, duplicates: 0, packetsPerMessage: 4 });
       },
     );
@@ -190,17 +189,62 @@ describe.each(targets)('the $name broker', ({ name, start }) => {
     await close(pub);
   }, 120_000);
 
-  (name === 'embedded' ? it.fails : it)(
-    'QoS 2 loses none and delivers none twice across 5 forced disconnects',
+  // KNOWN DEFECT of Debian 12's Mosquitto 2.0.11: after a cut that leaves PUBRELs in flight, it
+  // resends them on reconnect and then never sends the rest of the session's queue, not even
+  // after another reconnect or a new message (stuck at 400 of 2,000 here). Its maintainer
+  // points to fixes to the in-flight quota in 2.0.13 (eclipse-mosquitto/mosquitto#2362).
+  // Marked as failing for Mosquitto, with a short wait, so that a fixed package shows up here.
+  (name === 'mosquitto' ? it.fails : it)(
+    'QoS 2 with a persistent session loses 0 of 2,000 messages and repeats none across 20 cuts mid-stream',
     async () => {
-      // Experiment 1 at QoS 2, five times over: each run cuts the subscriber off mid-way.
-      const e = env();
-      for (let run = 0; run < 5; run++) {
-        const r = await runQosExperiment({ ...e, id: `${e.id}${run}` }, 2);
-        expect(r).toMatchObject({ published: 100, received: 100, lost: 0, duplicates: 0 });
+      // Cuts land while messages are in every state of the four-packet flow (PUBLISH sent, PUBREC
+      // on its way, PUBREL sent, PUBCOMP on its way), which the end-of-run cut of experiment 1
+      // never reaches. The same client object comes back each time: it keeps the QoS 2 messages it
+      // has received but not yet been released, as a client must [MQTT-4.1.0-1].
+      const topic = `lab/many2-${uid()}`;
+      const tally = new Tally();
+      const sub = mqtt.connect(broker.tcpUrl, {
+        clientId: `lab-many2-${uid()}`,
+        clean: false,
+        reconnectPeriod: 20,
+      });
+      open.push(sub);
+      sub.on('error', () => {});
+      await connected(sub);
+      await sub.subscribeAsync(topic, { qos: 2 });
+      let cuts = 0;
+      sub.on('message', (_t, p) => {
+        tally.add(Number(p.toString()));
+        if (cuts < 20 && tally.distinct >= (cuts + 1) * 100 && sub.connected) {
+          cuts++;
+          sub.stream.destroy();
+        }
+      });
+      const pub = await client();
+      for (let n = 1; n <= 2_000; n += 100) {
+        const batch = [];
+        for (let k = n; k < n + 100; k++)
+          batch.push(pub.publishAsync(topic, String(k), { qos: 2 }));
+        await Promise.all(batch);
       }
+      const patience = name === 'mosquitto' ? 10_000 : 60_000;
+      await waitFor(() => tally.distinct === 2_000, 'all 2,000 messages', patience).catch(
+        (e: Error) => {
+          throw new Error(`${e.message}: got ${tally.distinct}, ${cuts} cuts`);
+        },
+      );
+      // A late duplicate would come with a resent PUBLISH after a reconnect: give it a moment.
+      await new Promise((r) => setTimeout(r, 300));
+      expect({ lost: tally.lost(2_000), duplicates: tally.duplicates, cuts }).toEqual({
+        lost: 0,
+        duplicates: 0,
+        cuts: 20,
+      });
+      sub.options.reconnectPeriod = 0;
+      await sub.endAsync();
+      await close(pub);
     },
-    90_000,
+    120_000,
   );
 
   it('50 killed clients produce 50 wills', async () => {

@@ -7,10 +7,19 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Lab } from '../../../../server/app.ts';
 import { fleetCredentials } from '../../../../server/broker/users.ts';
 import { isFirehose, mayPublish, maySubscribe } from '../../../../server/broker/acl.ts';
-import { connected } from '../../../../src/lib/mqtt/experiments.ts';
+import { close, connected } from '../../../../src/lib/mqtt/experiments.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats } from '../../../../src/lib/wire/mqtt-stats.ts';
 import { startTestLab, waitFor } from '../../../helpers/lab.ts';
-import { connectPacket, packet, publishPacket, str } from '../../../helpers/mqtt-raw.ts';
+import {
+  ackPacket,
+  connectPacket,
+  packet,
+  packetId,
+  PacketReader,
+  publishPacket,
+  str,
+  subscribePacket,
+} from '../../../helpers/mqtt-raw.ts';
 
 let lab: Lab;
 let tcpUrl: string;
@@ -137,6 +146,74 @@ describe('conformance', () => {
       expect(qos).toEqual([expected]);
     },
   );
+});
+
+describe('QoS 2 with a persistent session, on the wire', () => {
+  /** A raw MQTT/TCP connection with clean session 0, and the packets it has read so far. */
+  async function rawSession(clientId: string) {
+    const socket = net.connect(lab.mqttPort!, '127.0.0.1');
+    socket.on('error', () => {});
+    const reader = new PacketReader();
+    socket.on('data', (d: Buffer) => reader.feed(d));
+    socket.write(connectPacket(clientId, 0x00));
+    const next = async (type: number, count = 1) => {
+      await waitFor(
+        () => reader.packets.filter((p) => p.type === type).length >= count,
+        `${count} packet(s) of type ${type}`,
+      );
+      return reader.packets.filter((p) => p.type === type);
+    };
+    const [connack] = await next(2);
+    return { socket, reader, next, sessionPresent: connack!.body[0] === 1 };
+  }
+  const PUBLISH = 3;
+  const PUBREC = 0x50;
+  const PUBREL = 6;
+  const PUBCOMP = 0x70;
+  const SUBACK = 9;
+
+  it('releases each queued message under its own identifier, and resends PUBRELs after a cut [MQTT-4.3.3-1] [MQTT-4.4.0-1]', async () => {
+    const topic = `lab/q2wire-${uid()}`;
+    const id = `raw-q2-${uid()}`;
+    const first = await rawSession(id);
+    first.socket.write(subscribePacket(1, topic, 2));
+    await first.next(SUBACK);
+    first.socket.destroy();
+
+    const pub = await client();
+    await pub.publishAsync(topic, 'one', { qos: 2 });
+    await pub.publishAsync(topic, 'two', { qos: 2 });
+
+    // Back online, the session's two messages arrive; both PUBRECs go out in one write, as a
+    // client that reads its backlog in one chunk sends them.
+    const second = await rawSession(id);
+    expect(second.sessionPresent).toBe(true);
+    const publishes = await second.next(PUBLISH, 2);
+    const ids = publishes.map(packetId);
+    expect(new Set(ids).size).toBe(2);
+    second.socket.write(Buffer.concat(ids.map((n) => ackPacket(PUBREC, n))));
+    const releases = await second.next(PUBREL, 2);
+    // Stock Aedes 1.2.0 answers with the second identifier twice: the first message is never
+    // released, so the subscriber never delivers it.
+    expect(releases.map(packetId)).toEqual(ids);
+
+    // Cut before PUBCOMP: on reconnect the broker resends both PUBRELs and no PUBLISH.
+    second.socket.destroy();
+    const third = await rawSession(id);
+    const resent = await third.next(PUBREL, 2);
+    expect(resent.map(packetId).sort()).toEqual([...ids].sort());
+    third.socket.write(Buffer.concat(ids.map((n) => ackPacket(PUBCOMP, n))));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(third.reader.packets.filter((p) => p.type === PUBLISH)).toEqual([]);
+    third.socket.destroy();
+
+    // Completed: nothing is left to resend.
+    const fourth = await rawSession(id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fourth.reader.packets.map((p) => p.type)).toEqual([2]);
+    fourth.socket.end(packet(0xe0, Buffer.alloc(0)));
+    await close(pub);
+  });
 });
 
 describe('limits', () => {
