@@ -43,6 +43,9 @@ export function rejectEmptyIdWithSession(
   };
 }
 
+/** How many topics' granted QoS each client remembers (the cache is cleared when full). */
+const MAX_CACHED_TOPICS = 1024;
+
 /** Highest QoS granted among `subs` that match `topic`, or -1 when none matches. */
 export function highestGrantedQos(
   subs: Readonly<Record<string, { qos: number }>>,
@@ -70,6 +73,18 @@ export function deliverAtHighestQos(client: Client, onDeliver: () => void): void
   const deliverQoS = c.deliverQoS;
   const real = c.subscriptions;
   let lastCounter = 0;
+  // Matching every filter for every message showed in profiles of a busy subscriber; a topic's
+  // answer stays the same until the client's subscriptions change, which clears the cache.
+  const cache = new Map<string, number>();
+  const grantedFor = (topic: string): number => {
+    let qos = cache.get(topic);
+    if (qos === undefined) {
+      qos = highestGrantedQos(real, topic);
+      if (cache.size >= MAX_CACHED_TOPICS) cache.clear();
+      cache.set(topic, qos);
+    }
+    return qos;
+  };
 
   // Aedes lowers a QoS 1/2 delivery to the QoS of a subscription whose filter equals the topic
   // name. Showing that subscription with the highest QoS that matches keeps that step from
@@ -78,13 +93,23 @@ export function deliverAtHighestQos(client: Client, onDeliver: () => void): void
     get(target, key) {
       const sub = target[key as string];
       if (!sub || typeof key !== 'string') return sub;
-      const best = highestGrantedQos(target, key);
+      const best = grantedFor(key);
       return best > sub.qos ? (Object.create(sub, { qos: { value: best } }) as typeof sub) : sub;
+    },
+    set(target, key, value: { qos: 0 | 1 | 2 }) {
+      target[key as string] = value;
+      cache.clear();
+      return true;
+    },
+    deleteProperty(target, key) {
+      delete target[key as string];
+      cache.clear();
+      return true;
     },
   });
 
   const deliver: Deliver = (packet, cb) => {
-    const granted = highestGrantedQos(real, packet.topic);
+    const granted = grantedFor(packet.topic);
     // [MQTT-3.8.4-6] never more than granted; -1 = no subscription (e.g. a queued session message).
     if (granted >= 0 && granted < packet.qos) packet.qos = granted as 0 | 1 | 2;
     // Aedes drops all but the first delivery of one publish per client (by brokerCounter).

@@ -18,6 +18,8 @@ import {
 import { capOutgoing, DEFAULT_LIMITS, PacketScanner, type BrokerLimits } from './limits.ts';
 import { containBrokerErrors, guardDispatchRecursion } from './crash-guard.ts';
 import { BrokerStatsPublisher } from './stats.ts';
+import { batchWrites } from './write-batching.ts';
+import { fastQos0Delivery } from './fast-delivery.ts';
 
 /** Options for the embedded broker. */
 export interface EmbeddedBrokerOptions {
@@ -103,6 +105,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
       reject(verdict);
       return 0;
     };
+    // Before deliverAtHighestQos, which hands QoS 0 messages to the client's deliver0.
+    fastQos0Delivery(client);
     deliverAtHighestQos(client, () => stats.countOut());
   };
 
@@ -112,6 +116,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   // Nagle's algorithm would hold small MQTT packets back for up to ~40 ms.
   const tcp = net.createServer({ noDelay: true }, (socket) => {
     tcpSockets.add(socket);
+    // TCP only, where it was measured; over WebSocket the stream already gathers what is
+    // written while a frame is in flight into the next frame (ws-stream.ts).
+    batchWrites(socket);
     socket.on('close', () => tcpSockets.delete(socket));
     socket.on('error', () => socket.destroy());
     handle(

@@ -130,6 +130,7 @@ describe('conformance', () => {
     [['a/b', 0], ['a/+', 2], 2, 2],
     [['a/+', 1], ['a/#', 2], 1, 1],
     [['a/#', 1], ['a/b', 0], 2, 1],
+    [['a/b', 0], ['a/#', 0], 0, 0],
   ] as const)(
     'overlapping %j and %j, published at QoS %i: delivered once at QoS %i [MQTT-3.3.5-1]',
     async (s1, s2, pubQos, expected) => {
@@ -146,6 +147,45 @@ describe('conformance', () => {
       expect(qos).toEqual([expected]);
     },
   );
+  it('sets RETAIN on a retained message sent for a new QoS 0 subscription, and not on live ones [MQTT-3.3.1-8] [MQTT-3.3.1-9]', async () => {
+    const topic = `lab/ret0-${uid()}`;
+    const pub = await client();
+    await pub.publishAsync(topic, 'kept', { qos: 0, retain: true });
+    const sub = await client();
+    const got: [string, boolean][] = [];
+    sub.on('message', (_t, p, pk) => got.push([p.toString(), pk.retain]));
+    await sub.subscribeAsync(topic, { qos: 0 });
+    await waitFor(() => got.length === 1, 'the retained message');
+    await pub.publishAsync(topic, 'live', { qos: 0, retain: true });
+    await waitFor(() => got.length === 2, 'the live message');
+    expect(got).toEqual([
+      ['kept', true],
+      ['live', false],
+    ]);
+    await pub.publishAsync(topic, '', { qos: 0, retain: true });
+    await Promise.all([close(sub), close(pub)]);
+  });
+
+  it('follows subscriptions as they change: the QoS rises with a wider one and falls when it goes', async () => {
+    const p = `lab/ovc-${uid()}`;
+    const sub = await client();
+    const qos: number[] = [];
+    sub.on('message', (_t, _p, pk) => qos.push(pk.qos));
+    const pub = await client();
+    const deliveredAt = async () => {
+      const before = qos.length;
+      await pub.publishAsync(`${p}/a/b`, 'x', { qos: 2 });
+      await waitFor(() => qos.length > before, 'a delivery');
+      return qos.at(-1);
+    };
+    await sub.subscribeAsync(`${p}/a/b`, { qos: 0 });
+    expect(await deliveredAt()).toBe(0);
+    await sub.subscribeAsync(`${p}/a/#`, { qos: 2 });
+    expect(await deliveredAt()).toBe(2);
+    await sub.unsubscribeAsync(`${p}/a/#`);
+    expect(await deliveredAt()).toBe(0);
+    await Promise.all([close(sub), close(pub)]);
+  });
 });
 
 describe('QoS 2 with a persistent session, on the wire', () => {
