@@ -1,6 +1,8 @@
 // `npm run bench -- mqtt`: the embedded broker (the companion server, in its own process) and
 // Debian's Mosquitto side by side, driven by the same clients on 127.0.0.1.
-// Options: --quick (smaller counts), --only embedded|mosquitto.
+// Options: --quick (smaller counts, one run of each instead of five),
+// --only embedded,mosquitto,mosquitto-default (any of them, comma-separated),
+// --phases fan-in,fan-out,rtt,connections,overload (default: all, in that order).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -8,11 +10,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
+import WebSocket from 'ws';
 
 const { values: opt } = parseArgs({
-  options: { quick: { type: 'boolean' }, only: { type: 'string' } },
+  options: { quick: { type: 'boolean' }, only: { type: 'string' }, phases: { type: 'string' } },
 });
+const PHASES = ['fan-in', 'fan-out', 'rtt', 'connections', 'overload'] as const;
+const phases = new Set(opt.phases ? opt.phases.split(',') : PHASES);
+for (const p of phases) {
+  if (!(PHASES as readonly string[]).includes(p)) {
+    process.stderr.write(`unknown phase "${p}"; phases: ${PHASES.join(', ')}\n`);
+    process.exit(2);
+  }
+}
 const Q = opt.quick ? 0.2 : 1;
+const RUNS = opt.quick ? 1 : 5;
 const HOST = '127.0.0.1';
 
 interface Broker {
@@ -92,20 +104,25 @@ async function startEmbedded(): Promise<Broker> {
   };
 }
 
-async function startMosquitto(): Promise<Broker> {
+/**
+ * Debian's Mosquitto. `noDelay` sets TCP_NODELAY as the embedded broker does; Mosquitto's own
+ * default leaves Nagle's algorithm on, which batches small packets (more throughput) at the
+ * cost of latency, so both are measured.
+ */
+async function startMosquitto(noDelay: boolean): Promise<Broker> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-mosquitto-'));
   chmodSync(dir, 0o755);
   const [tcp, ws] = [await freePort(), await freePort()];
   const conf = path.join(dir, 'mosquitto.conf');
   writeFileSync(
     conf,
-    `allow_anonymous true\npersistence false\nmax_queued_messages 100000\nlistener ${tcp} ${HOST}\nlistener ${ws} ${HOST}\nprotocol websockets\n`,
+    `allow_anonymous true\npersistence false\nmax_queued_messages 100000\nset_tcp_nodelay ${noDelay}\nlistener ${tcp} ${HOST}\nlistener ${ws} ${HOST}\nprotocol websockets\n`,
   );
   const child = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
   const t = track(child);
   await waitPort(tcp);
   return {
-    name: 'Mosquitto 2',
+    name: noDelay ? 'Mosq. NODELAY' : 'Mosq. default',
     pid: child.pid!,
     tcpPort: tcp,
     wsUrl: `ws://${HOST}:${ws}`,
@@ -257,6 +274,39 @@ async function fanIn(b: Broker, qos: 0 | 1, total: number, pubs = 4, window = 10
   };
 }
 
+/**
+ * QoS 0 fan-out, the workshop's shape: one publisher at `rate` msg/s, `subs` subscribers of
+ * lab/fo/# (100-byte payloads). Reports deliveries per second and broker CPU per delivery.
+ */
+async function fanOut(b: Broker, subs = 50, rate = 2000, seconds = 4 * Q + 1) {
+  let delivered = 0;
+  const subscribers = await Promise.all(
+    Array.from({ length: subs }, (_, i) => raw(b.tcpPort, `fo-sub-${i}`, () => delivered++)),
+  );
+  await Promise.all(subscribers.map((s) => s.subscribe('lab/fo/#', 0)));
+  const pub = await raw(b.tcpPort, 'fo-pub');
+  const one = pkt(0x30, Buffer.concat([s16('lab/fo/x'), Buffer.alloc(100, 0x78)]));
+  const c0 = proc(b.pid);
+  const t0 = now();
+  let sent = 0;
+  while (now() - t0 < seconds * 1000) {
+    const due = Math.floor(((now() - t0) / 1000) * rate) - sent;
+    if (due > 0) pub.sock.write(Buffer.concat(Array.from({ length: due }, () => one)));
+    sent += Math.max(0, due);
+    await sleep(5);
+  }
+  const deadline = now() + 5000;
+  while (delivered < sent * subs && now() < deadline) await sleep(5);
+  const secs = (now() - t0) / 1000;
+  const c1 = proc(b.pid);
+  for (const s of [...subscribers, pub]) s.sock.destroy();
+  return {
+    perS: Math.round(delivered / secs),
+    share: delivered / (sent * subs),
+    usPerDelivery: ((c1.cpuS - c0.cpuS) * 1e6) / delivered,
+  };
+}
+
 async function connectMqtt(url: string, id: string): Promise<MqttClient> {
   const c = mqtt.connect(url, {
     clientId: id,
@@ -264,6 +314,10 @@ async function connectMqtt(url: string, id: string): Promise<MqttClient> {
     connectTimeout: 30_000,
     keepalive: 0,
   });
+  // mqtt.js leaves Nagle's algorithm on for TCP: the client would then hold its own small
+  // packets back (up to ~40 ms with delayed ACKs) and the round trips would measure that, not
+  // the broker. WebSocket streams have no such switch (ws turns Nagle off itself).
+  (c.stream as Partial<net.Socket>).setNoDelay?.(true);
   await new Promise<void>((r, j) => {
     c.once('connect', () => r());
     c.once('error', j);
@@ -323,92 +377,183 @@ async function manyConnections(b: Broker, n: number) {
   return { ms: Math.round(ms), kibPerConn: Math.round(((r1.rssMiB - r0.rssMiB) * 1024) / n) };
 }
 
+/**
+ * A slow watcher over MQTT/WebSocket: it subscribes to `filter`, reads its CONNACK, then stops
+ * reading, like a browser tab on a saturated laptop. The broker's backlog for it grows until
+ * the outgoing cap cuts it off (the state in which stock Aedes died at a mass disconnect).
+ */
+function rawWsWatcher(url: string, id: string, filter: string): Promise<{ close(): void }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'mqtt');
+    ws.once('error', reject);
+    ws.once('open', () => {
+      ws.send(pkt(0x10, Buffer.concat([s16('MQTT'), Buffer.from([4, 2, 0, 0]), s16(id)])));
+      ws.send(pkt(0x82, Buffer.concat([Buffer.from([0, 1]), s16(filter), Buffer.from([0])])));
+      ws.once('message', () => {
+        // Stop reading: the kernel's buffers fill, then the broker's.
+        (ws as unknown as { _socket: net.Socket })._socket.pause();
+        resolve({ close: () => ws.terminate() });
+      });
+    });
+  });
+}
+
 /** Publishers at 2× the measured QoS 0 capacity, slow WebSocket watchers, then everyone leaves. */
 async function overload(b: Broker, capacity: number) {
   const watchers = await Promise.all(
-    Array.from({ length: 10 }, (_, i) => connectMqtt(b.wsUrl, `ov-w-${i}`)),
+    Array.from({ length: 10 }, (_, i) => rawWsWatcher(b.wsUrl, `ov-w-${i}`, 'lab/ov/#')),
   );
-  await Promise.all(watchers.map((w) => w.subscribeAsync('lab/ov/#')));
   const pubs = await Promise.all(Array.from({ length: 50 }, (_, i) => raw(b.tcpPort, `ov-p-${i}`)));
-  const perTick = Math.max(1, Math.round((2 * capacity) / 10 / 100)); // every 10 ms
-  const body = (p: number) =>
-    pkt(0x30, Buffer.concat([s16(`lab/ov/${p}`), Buffer.alloc(100, 0x78)]));
+  const target = 2 * capacity; // msg/s
+  const bodies = pubs.map((_, p) =>
+    pkt(0x30, Buffer.concat([s16(`lab/ov/${p}`), Buffer.alloc(100, 0x78)])),
+  );
   const t0 = now();
   let sent = 0;
+  // Paced by the clock, not by counting ticks: a busy machine stretches every sleep, and a
+  // fixed number per tick then offers far less than 2×. Each tick sends what is due by now,
+  // one write per publisher, so that the load generator is not what runs out of CPU first.
   while (now() - t0 < 5000 * Q + 1000) {
-    for (let k = 0; k < perTick; k++) {
-      pubs[k % pubs.length]!.sock.write(body(k % pubs.length));
-      sent++;
+    const due = Math.floor(((now() - t0) / 1000) * target) - sent;
+    for (let p = 0; p < pubs.length; p++) {
+      const n = Math.floor(due / pubs.length) + (p < due % pubs.length ? 1 : 0);
+      if (n > 0) pubs[p]!.sock.write(Buffer.concat(Array.from({ length: n }, () => bodies[p]!)));
     }
-    await sleep(10);
+    sent += Math.max(0, due);
+    await sleep(5);
   }
+  const offeredPerS = Math.round(sent / ((now() - t0) / 1000));
   const rss = proc(b.pid).rssMiB;
+  const t1 = now();
   for (const p of pubs) p.sock.destroy();
-  for (const w of watchers) w.stream.destroy();
+  for (const w of watchers) w.close();
   await sleep(2000);
   let after: string;
   if (b.alive()) {
     const r = await roundTrip(`mqtt://${HOST}:${b.tcpPort}`, 1, 60).catch(() => null);
     after = r && r.got === 60 ? 'serving' : 'not serving';
   } else after = 'CRASHED';
-  return { offeredPerS: Math.round(sent / ((now() - t0) / 1000)), rssMiB: Math.round(rss), after };
+  // From the mass disconnect to a completed check (60 QoS 1 round trips, at least 2.3 s).
+  const recoverMs = Math.round(now() - t1);
+  return { offeredPerS, targetPerS: target, rssMiB: Math.round(rss), after, recoverMs };
 }
 
 const starters = [
   ['embedded', startEmbedded],
-  ['mosquitto', startMosquitto],
+  ['mosquitto', () => startMosquitto(true)],
+  ['mosquitto-default', () => startMosquitto(false)],
 ] as const;
 const results: Record<string, Record<string, string | number>> = {};
-for (const [key, start] of starters) {
-  if (opt.only && opt.only !== key) continue;
-  const b = await start();
-  const r: Record<string, string | number> = {};
-  try {
-    process.stderr.write(`${b.name}: fan-in…\n`);
-    const f0 = await fanIn(b, 0, Math.round(200_000 * Q));
-    const f1 = await fanIn(b, 1, Math.round(100_000 * Q));
-    r['QoS 0 fan-in msg/s'] = f0.msgPerS;
-    r['QoS 0 broker CPU %'] = f0.brokerCpuPct;
-    r['QoS 1 fan-in msg/s'] = f1.msgPerS;
-    r['QoS 1 broker CPU %'] = f1.brokerCpuPct;
-    process.stderr.write(`${b.name}: round trips…\n`);
-    for (const [label, url] of [
-      ['TCP', `mqtt://${HOST}:${b.tcpPort}`],
-      ['WS', b.wsUrl],
-    ] as const) {
-      for (const qos of [0, 1] as const) {
-        const rt = await roundTrip(url, qos, Math.round(2000 * Q) + 100);
-        r[`RTT ${label} QoS ${qos} p50 ms`] = rt.p50.toFixed(2);
-        r[`RTT ${label} QoS ${qos} p99 ms`] = rt.p99.toFixed(2);
+const brokers: Broker[] = [];
+const median = (xs: number[]) => Math.round(pct(xs, 0.5));
+try {
+  for (const [key, start] of starters) {
+    if (opt.only && !opt.only.split(',').includes(key)) continue;
+    const b = await start();
+    brokers.push(b);
+    results[b.name] = {};
+  }
+  // Throughput swings by tens of percent from run to run on a shared machine, so the fan-in
+  // runs take turns between the brokers (E, M, M', E, M, M', …) and the medians are reported.
+  const capacity = new Map<Broker, number>();
+  for (const qos of [0, 1] as const) {
+    if (!phases.has('fan-in') && !(qos === 0 && phases.has('overload'))) continue;
+    const runs = new Map<Broker, { msgPerS: number; brokerCpuPct: number }[]>();
+    for (let run = 0; run < RUNS; run++) {
+      for (const b of brokers) {
+        process.stderr.write(`${b.name}: QoS ${qos} fan-in, run ${run + 1} of ${RUNS}…\n`);
+        const f = await fanIn(b, qos, Math.round((qos ? 100_000 : 200_000) * Q));
+        runs.set(b, [...(runs.get(b) ?? []), f]);
       }
     }
-    process.stderr.write(`${b.name}: 1,000 connections…\n`);
-    const m = await manyConnections(b, Math.round(1000 * Q));
-    r['connect+subscribe all, ms'] = m.ms;
-    r['RSS per connection, KiB'] = m.kibPerConn;
-    process.stderr.write(`${b.name}: 2× overload, then mass disconnect…\n`);
-    const o = await overload(b, f0.msgPerS);
-    r['overload offered msg/s'] = o.offeredPerS;
-    r['overload RSS MiB'] = o.rssMiB;
-    r['after mass disconnect'] = o.after;
-  } finally {
-    await b.stop();
+    for (const b of brokers) {
+      const rs = runs.get(b)!;
+      const rates = rs.map((f) => f.msgPerS);
+      const r = results[b.name]!;
+      r[`QoS ${qos} fan-in msg/s, median`] = median(rates);
+      r[`QoS ${qos} fan-in msg/s, lowest`] = Math.min(...rates);
+      r[`QoS ${qos} fan-in msg/s, highest`] = Math.max(...rates);
+      r[`QoS ${qos} broker CPU %, median`] = median(rs.map((f) => f.brokerCpuPct));
+      if (qos === 0) capacity.set(b, median(rates));
+    }
   }
-  results[b.name] = r;
+  if (phases.has('fan-out')) {
+    const runs = new Map<Broker, Awaited<ReturnType<typeof fanOut>>[]>();
+    for (let run = 0; run < RUNS; run++) {
+      for (const b of brokers) {
+        process.stderr.write(`${b.name}: QoS 0 fan-out, run ${run + 1} of ${RUNS}…\n`);
+        runs.set(b, [...(runs.get(b) ?? []), await fanOut(b)]);
+      }
+    }
+    for (const b of brokers) {
+      const rs = runs.get(b)!;
+      const r = results[b.name]!;
+      r['fan-out 1→50 deliveries/s, median'] = median(rs.map((f) => f.perS));
+      r['fan-out delivered %, lowest'] = (100 * Math.min(...rs.map((f) => f.share))).toFixed(1);
+      r['fan-out broker CPU µs/delivery, median'] = pct(
+        rs.map((f) => f.usPerDelivery),
+        0.5,
+      ).toFixed(2);
+    }
+  }
+  for (const b of brokers) {
+    const r = results[b.name]!;
+    if (phases.has('rtt')) {
+      process.stderr.write(`${b.name}: round trips…\n`);
+      for (const [label, url] of [
+        ['TCP', `mqtt://${HOST}:${b.tcpPort}`],
+        ['WS', b.wsUrl],
+      ] as const) {
+        for (const qos of [0, 1] as const) {
+          const rt = await roundTrip(url, qos, Math.round(2000 * Q) + 100);
+          r[`RTT ${label} QoS ${qos} p50 ms`] = rt.p50.toFixed(2);
+          r[`RTT ${label} QoS ${qos} p99 ms`] = rt.p99.toFixed(2);
+        }
+      }
+    }
+    if (phases.has('connections')) {
+      process.stderr.write(`${b.name}: 1,000 connections…\n`);
+      const m = await manyConnections(b, Math.round(1000 * Q));
+      r['connect+subscribe all, ms'] = m.ms;
+      r['RSS per connection, KiB'] = m.kibPerConn;
+    }
+    if (phases.has('overload')) {
+      process.stderr.write(`${b.name}: 2× overload, then mass disconnect…\n`);
+      const o = await overload(b, capacity.get(b) ?? 0);
+      r['overload target msg/s (2×)'] = o.targetPerS;
+      r['overload offered msg/s'] = o.offeredPerS;
+      r['overload RSS MiB'] = o.rssMiB;
+      r['after mass disconnect'] = o.after;
+      r['serving again after, ms'] = o.recoverMs;
+    }
+  }
+} finally {
+  await Promise.all(brokers.map((b) => b.stop()));
 }
 
 const names = Object.keys(results);
 const rows = [...new Set(names.flatMap((n) => Object.keys(results[n]!)))];
 const width = Math.max(...rows.map((r) => r.length)) + 2;
+// One ratio column per Mosquitto configuration: embedded / that one.
+const base = names[0]?.startsWith('embedded') ? names[0] : undefined;
+const others = base ? names.slice(1) : [];
 let out = `\nMQTT brokers on ${os.cpus().length} CPU(s), ${os.cpus()[0]?.model ?? ''}${opt.quick ? ' (quick)' : ''}\n`;
-out += `${''.padEnd(width)}${names.map((n) => n.padStart(18)).join('')}${names.length === 2 ? '  ratio'.padStart(10) : ''}\n`;
+out += `${''.padEnd(width)}${names.map((n) => n.padStart(18)).join('')}`;
+out += `${others.map((_, i) => `ratio ${i + 1}`.padStart(10)).join('')}\n`;
 for (const row of rows) {
   const vals = names.map((n) => results[n]![row] ?? '');
-  const [a, b] = vals.map(Number);
-  const ratio = names.length === 2 && a && b && Number.isFinite(a / b) ? (a / b).toFixed(2) : '';
-  out += `${row.padEnd(width)}${vals.map((v) => String(v).padStart(18)).join('')}${ratio.padStart(10)}\n`;
+  const ratios = others.map((n) => {
+    const a = Number(results[base!]![row]);
+    const b = Number(results[n]![row]);
+    return a && b && Number.isFinite(a / b) ? (a / b).toFixed(2) : '';
+  });
+  out += `${row.padEnd(width)}${vals.map((v) => String(v).padStart(18)).join('')}`;
+  out += `${ratios.map((r) => r.padStart(10)).join('')}\n`;
 }
+out += '\n';
+others.forEach((n, i) => (out += `ratio ${i + 1} = ${base} / ${n}. `));
 out +=
-  '\nratio = embedded / Mosquitto. Loopback only; the machine may be shared: compare within one run.\n';
+  '\nMosq. NODELAY sets TCP_NODELAY like the embedded broker; Mosq. default leaves Nagle on.' +
+  '\nLoopback only; the machine may be shared: compare within one run.\n';
 process.stdout.write(out);
 process.exit(0);
