@@ -16,8 +16,11 @@ export function watchProblems(
   });
   page.on('pageerror', (err) => problems.list.push(`pageerror: ${err.message}`));
   page.on('requestfailed', (req) => {
-    if (!allow(req.url()))
-      problems.list.push(`failed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+    const why = req.failure()?.errorText ?? '';
+    // ERR_ABORTED is the page cancelling its own request (a demo's stop button aborts the poll
+    // in flight; a navigation cancels what was loading): a choice, not a failure.
+    if (why === 'net::ERR_ABORTED' || allow(req.url())) return;
+    problems.list.push(`failed: ${req.url()} ${why}`);
   });
   page.on('response', (res) => {
     if (res.status() >= 400 && !allow(res.url()))
