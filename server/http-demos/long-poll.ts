@@ -44,15 +44,8 @@ export function registerLongPoll(app: FastifyInstance, deps: DemoDeps): LongPoll
   app.get('/api/long-poll', (req, reply) => {
     const key = clientKeyOf(req);
     if (key === null) return badClientId(reply);
-    const after = cursorOrFail(queryParam(req, 'after'));
-    if (after === null) {
-      return fail(
-        reply,
-        400,
-        'after must be a non-negative integer (the last seq you have)',
-        'after',
-      );
-    }
+    const after = cursorOrFail(req, reply);
+    if (after === null) return reply;
     let holdMs = deps.options.longPollTimeoutMs;
     const rawTimeout = queryParam(req, 'timeout');
     if (rawTimeout !== undefined) {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventsResponse } from '../../src/lib/wire/http-demos.ts';
 import { HEADER_BYTES_IN, parseSeq } from '../../src/lib/wire/http-demos.ts';
 import { badClientId, clientKeyOf, fail, queryParam, type DemoDeps } from './common.ts';
@@ -15,9 +15,17 @@ export function eventsAfter(ticker: Ticker, after: number): EventsResponse {
   return { events: items, latest: ticker.buffer.latest, gone, rewound: false };
 }
 
-/** Parses the required `after` cursor, or answers 400 naming it. */
-export function cursorOrFail(raw: string | undefined | false): number | null {
-  return raw === false ? null : parseSeq(raw);
+/**
+ * The required `after` cursor of a poll request. When it is missing or not a non-negative
+ * integer, answers 400 naming it and returns null: the caller returns the reply.
+ */
+export function cursorOrFail(req: FastifyRequest, reply: FastifyReply): number | null {
+  const raw = queryParam(req, 'after');
+  const after = raw === false ? null : parseSeq(raw);
+  if (after === null) {
+    fail(reply, 400, 'after must be a non-negative integer (the last seq you have)', 'after');
+  }
+  return after;
 }
 
 /** Registers `GET /api/poll?after=<seq>`: the events after the cursor, or an empty list, at once. */
@@ -25,15 +33,8 @@ export function registerPoll(app: FastifyInstance, deps: DemoDeps): void {
   app.get('/api/poll', (req, reply) => {
     const key = clientKeyOf(req);
     if (key === null) return badClientId(reply);
-    const after = cursorOrFail(queryParam(req, 'after'));
-    if (after === null) {
-      return fail(
-        reply,
-        400,
-        'after must be a non-negative integer (the last seq you have)',
-        'after',
-      );
-    }
+    const after = cursorOrFail(req, reply);
+    if (after === null) return reply;
     const ticket = deps.traffic.begin(key, 'poll', req.raw, reply.raw);
     reply.raw.once('close', () => ticket.end());
     return reply
