@@ -15,7 +15,8 @@ import {
   keepReleasesApart,
   rejectEmptyIdWithSession,
 } from './conformance.ts';
-import { capOutgoing, DEFAULT_LIMITS, PacketScanner, type BrokerLimits } from './limits.ts';
+import { capOutgoing, DEFAULT_LIMITS, type BrokerLimits } from './limits.ts';
+import { PacketFramer, type IncomingPublish } from './ingress.ts';
 import { containBrokerErrors, guardDispatchRecursion } from './crash-guard.ts';
 import { BrokerStatsPublisher } from './stats.ts';
 import { batchWrites } from './write-batching.ts';
@@ -54,7 +55,12 @@ const SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
 
 // Aedes 1.2.0 internals used to watch a client's incoming bytes before its parser sees them.
 interface ParserInternals {
-  _parser?: { parse: (buf: Buffer) => unknown };
+  _parser?: {
+    parse: (buf: Buffer) => unknown;
+    emit: (event: 'packet', packet: IncomingPublish) => boolean;
+    error: Error | null;
+  };
+  version: number | null;
 }
 
 /** Starts Aedes with an MQTT/TCP listener and the `/mqtt` WebSocket endpoint. */
@@ -97,12 +103,20 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     const client = aedes.handle(conn, req) as Client & ParserInternals;
     const parser = client._parser;
     if (!parser) throw new Error('Aedes client has no _parser: update server/broker/embedded.ts');
-    const scanner = new PacketScanner(limits.maxPacketBytes);
     const parse = parser.parse.bind(parser);
+    const framer = new PacketFramer(limits.maxPacketBytes, {
+      decodePublish: () => client.version === 3 || client.version === 4,
+      // What mqtt-packet does with a packet it has parsed: Aedes listens for it there.
+      publish: (packet) => parser.emit('packet', packet),
+      other: (bytes) => {
+        parse(bytes);
+        return !parser.error;
+      },
+      open: () => !conn.destroyed,
+    });
     parser.parse = (buf: Buffer) => {
-      const verdict = scanner.feed(buf);
-      if (verdict === 'ok') return parse(buf);
-      reject(verdict);
+      const verdict = framer.feed(buf);
+      if (verdict !== 'ok') reject(verdict);
       return 0;
     };
     // Before deliverAtHighestQos, which hands QoS 0 messages to the client's deliver0.
