@@ -132,13 +132,13 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     tcpSockets.add(socket);
     // TCP only, where it was measured; over WebSocket the stream already gathers what is
     // written while a frame is in flight into the next frame (ws-stream.ts).
-    batchWrites(socket);
+    const gathered = batchWrites(socket);
     socket.on('close', () => tcpSockets.delete(socket));
     socket.on('error', () => socket.destroy());
     handle(
       socket,
       undefined,
-      () => socket.writableLength,
+      () => socket.writableLength + gathered(),
       () => socket.destroy(),
     );
   });

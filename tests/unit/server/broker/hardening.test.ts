@@ -186,6 +186,55 @@ describe('conformance', () => {
     expect(await deliveredAt()).toBe(0);
     await Promise.all([close(sub), close(pub)]);
   });
+
+  it.each([
+    ['TCP', () => tcpUrl],
+    ['WebSocket', () => wsUrl],
+  ])(
+    'keeps each QoS of a topic in order when QoS 0, 1 and 2 messages are mixed, over %s [MQTT-4.6.0-6]',
+    async (_name, url) => {
+      const topic = `lab/order-${uid()}`;
+      const sub = await client({}, url());
+      await sub.subscribeAsync(topic, { qos: 2 });
+      const got: number[][] = [[], [], []];
+      let count = 0;
+      sub.on('message', (_t, p) => {
+        const n = Number(p.toString());
+        got[n % 3]!.push(n);
+        count++;
+      });
+      // A raw publisher, so that all 300 messages arrive in one read and are delivered in one burst.
+      const pub = net.connect(lab.mqttPort!, '127.0.0.1');
+      pub.on('error', () => {});
+      const reader = new PacketReader();
+      pub.on('data', (d: Buffer) => {
+        const seen = reader.packets.length;
+        reader.feed(d);
+        // Release the QoS 2 messages (PUBREC → PUBREL).
+        for (const p of reader.packets.slice(seen)) {
+          if (p.type === 5) pub.write(ackPacket(0x62, packetId(p)));
+        }
+      });
+      pub.write(connectPacket(`order-${uid()}`));
+      // Aedes holds at most 42 packets that arrive before its CONNACK, so the burst waits for it.
+      await waitFor(() => reader.packets.some((p) => p.type === 2), 'CONNACK');
+      const burst: Buffer[] = [];
+      for (let i = 1; i <= 300; i++) {
+        const qos = i % 3;
+        const body = [str(topic)];
+        if (qos > 0) body.push(Buffer.from([i >> 8, i & 255]));
+        body.push(Buffer.from(String(i)));
+        burst.push(packet(0x30 | (qos << 1), Buffer.concat(body)));
+      }
+      pub.write(Buffer.concat(burst));
+      await waitFor(() => count === 300, 'all 300 messages');
+      // Message i was published at QoS i % 3; the spec orders messages of one topic and QoS.
+      const sent = Array.from({ length: 300 }, (_, i) => i + 1);
+      expect(got).toEqual([0, 1, 2].map((q) => sent.filter((i) => i % 3 === q)));
+      pub.destroy();
+      await close(sub);
+    },
+  );
 });
 
 describe('QoS 2 with a persistent session, on the wire', () => {
