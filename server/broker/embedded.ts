@@ -16,7 +16,8 @@ import {
   rejectEmptyIdWithSession,
 } from './conformance.ts';
 import { capOutgoing, DEFAULT_LIMITS, type BrokerLimits } from './limits.ts';
-import { PacketFramer, type IncomingPublish } from './ingress.ts';
+import { PacketFramer, type IncomingPacket } from './ingress.ts';
+import { writeCommonPacketsWhole } from './encode.ts';
 import { containBrokerErrors, guardDispatchRecursion } from './crash-guard.ts';
 import { BrokerStatsPublisher } from './stats.ts';
 import { batchWrites } from './write-batching.ts';
@@ -57,7 +58,7 @@ const SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
 interface ParserInternals {
   _parser?: {
     parse: (buf: Buffer) => unknown;
-    emit: (event: 'packet', packet: IncomingPublish) => boolean;
+    emit: (event: 'packet', packet: IncomingPacket) => boolean;
     error: Error | null;
   };
   version: number | null;
@@ -66,6 +67,7 @@ interface ParserInternals {
 /** Starts Aedes with an MQTT/TCP listener and the `/mqtt` WebSocket endpoint. */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  writeCommonPacketsWhole();
   const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
   const acl = createAcl(opts.users ?? brokerUsers());
   let resumeIds: (client: Client) => void = () => {};
@@ -105,9 +107,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     if (!parser) throw new Error('Aedes client has no _parser: update server/broker/embedded.ts');
     const parse = parser.parse.bind(parser);
     const framer = new PacketFramer(limits.maxPacketBytes, {
-      decodePublish: () => client.version === 3 || client.version === 4,
+      decodeCommon: () => client.version === 3 || client.version === 4,
       // What mqtt-packet does with a packet it has parsed: Aedes listens for it there.
-      publish: (packet) => parser.emit('packet', packet),
+      packet: (packet) => parser.emit('packet', packet),
       other: (bytes) => {
         parse(bytes);
         return !parser.error;

@@ -1,5 +1,6 @@
 import type { Client } from 'aedes';
 import type { Duplex } from 'node:stream';
+import { encodePublish } from './encode.ts';
 
 type Callback = () => void;
 
@@ -41,25 +42,7 @@ export function encodePublish0(topic: string, payload: Buffer | string, retain: 
   if (last && last.payload === payload && last.topic === topic && last.retain === retain) {
     return last.bytes;
   }
-  const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
-  const topicLength = Buffer.byteLength(topic);
-  const remaining = 2 + topicLength + body.length;
-  // Remaining Length: 1-4 bytes of 7 bits each (§2.2.3).
-  let lengthBytes = 1;
-  for (let n = remaining; n >= 128; n = Math.floor(n / 128)) lengthBytes++;
-  const bytes = Buffer.allocUnsafe(1 + lengthBytes + remaining);
-  let at = 0;
-  bytes[at++] = 0x30 | (retain ? 1 : 0);
-  for (let n = remaining; ;) {
-    const digit = n % 128;
-    n = Math.floor(n / 128);
-    bytes[at++] = n > 0 ? digit | 0x80 : digit;
-    if (n === 0) break;
-  }
-  bytes.writeUInt16BE(topicLength, at);
-  at += 2;
-  at += bytes.write(topic, at, 'utf8');
-  body.copy(bytes, at);
+  const bytes = encodePublish(topic, payload, 0, undefined, false, retain);
   if (typeof payload !== 'string') last = { payload, topic, retain, bytes };
   return bytes;
 }

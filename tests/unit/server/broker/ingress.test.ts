@@ -13,9 +13,9 @@ function framed(opts: { decode?: boolean; max?: number } = {}) {
   const errors: Error[] = [];
   parser.on('error', (e: Error) => errors.push(e));
   const sink: FrameSink = {
-    decodePublish: () => opts.decode ?? true,
-    publish: (p) => {
-      decoded.push(p.topic);
+    decodeCommon: () => opts.decode ?? true,
+    packet: (p) => {
+      decoded.push(p.topic ?? p.cmd);
       packets.push(p as unknown as Packet);
     },
     other: (bytes) => {
@@ -54,13 +54,16 @@ describe('PacketFramer', () => {
     const rand = prng(7);
     const stream: Buffer[] = [];
     for (let i = 0; i < 400; i++) {
-      const kind = Math.floor(rand() * 5);
+      const kind = Math.floor(rand() * 8);
       const payload = Buffer.alloc(Math.floor(rand() * 300), i & 0xff);
       if (kind === 0) stream.push(publish(`lab/t/${i}`, payload, 0, 0, { retain: i % 2 === 0 }));
       else if (kind === 1)
         stream.push(publish(`lab/温度/${i}`, payload, 1, 1 + i, { dup: i % 2 === 0 }));
       else if (kind === 2) stream.push(publish('lab/q2', payload, 2, 1 + i));
       else if (kind === 3) stream.push(mqttPacket.generate({ cmd: 'puback', messageId: 1 + i }));
+      else if (kind === 4) stream.push(mqttPacket.generate({ cmd: 'pubrec', messageId: 1 + i }));
+      else if (kind === 5) stream.push(mqttPacket.generate({ cmd: 'pubrel', messageId: 1 + i }));
+      else if (kind === 6) stream.push(mqttPacket.generate({ cmd: 'pubcomp', messageId: 1 + i }));
       else stream.push(mqttPacket.generate({ cmd: 'pingreq' }));
     }
     const bytes = Buffer.concat(stream);
@@ -76,7 +79,7 @@ describe('PacketFramer', () => {
       at += n;
     }
     expect(packets.map(plain)).toEqual(expected.map(plain));
-    expect(decoded.length).toBeGreaterThan(200);
+    expect(decoded.length).toBeGreaterThan(300);
   });
 
   it('leaves everything to mqtt-packet until the connection has a protocol version', () => {
@@ -96,6 +99,15 @@ describe('PacketFramer', () => {
     framer.feed(Buffer.concat([publish('lab/ok', 'x', 0), bad, publish('lab/after', 'x', 0)]));
     expect(decoded).toEqual(['lab/ok']);
     expect(errors.map((e) => e.message)).toEqual(['Packet must not have both QoS bits set to 1']);
+  });
+
+  it('passes a PUBREL without its required flags to mqtt-packet, which rejects it [MQTT-3.6.1-1]', () => {
+    const { framer, decoded, errors } = framed();
+    framer.feed(Buffer.from([0x40, 2, 0, 1, 0x60, 2, 0, 2]));
+    expect(decoded).toEqual(['puback']);
+    expect(errors.map((e) => e.message)).toEqual([
+      'Invalid header flag bits, must be 0x2 for pubrel packet',
+    ]);
   });
 
   it('passes a PUBLISH whose topic is longer than the packet to mqtt-packet', () => {
