@@ -73,7 +73,14 @@ describe('encodeCommon', () => {
     expect(encodeCommon({ cmd: 'subscribe', messageId: 1 })).toBeUndefined();
     // A QoS 0 PUBLISH without a payload is an empty message, as in mqtt-packet.
     expect(encodeCommon({ cmd: 'publish', topic: 'lab/a' })).toEqual(
-      mqttPacket.generate({ cmd: 'publish', topic: 'lab/a', payload: '' }),
+      mqttPacket.generate({
+        cmd: 'publish',
+        topic: 'lab/a',
+        payload: '',
+        qos: 0,
+        dup: false,
+        retain: false,
+      }),
     );
   });
 });
