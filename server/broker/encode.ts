@@ -105,6 +105,9 @@ export function writeCommonPacketsWhole(): void {
   installed = true;
   const exports = mqttPacket as unknown as { writeToStream: WriteToStream };
   const original = exports.writeToStream;
+  if (typeof original !== 'function') {
+    throw new Error('mqtt-packet has no writeToStream(): update server/broker/encode.ts');
+  }
   const whole: WriteToStream = (packet, stream, opts) => {
     const bytes = opts === undefined ? encodeCommon(packet) : undefined;
     return bytes ? stream.write(bytes) : original(packet, stream, opts);

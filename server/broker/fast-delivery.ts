@@ -63,6 +63,15 @@ export function encodePublish0(topic: string, payload: Buffer | string, retain: 
  */
 export function fastQos0Delivery(client: Client): void {
   const c = client as unknown as ClientInternals;
+  // Internals of Aedes 1.2; a release without them must fail loudly here, not lose messages.
+  for (const name of ['deliver0', 'waitForDrain', '_onError'] as const) {
+    if (typeof c[name] !== 'function') {
+      throw new Error(`Aedes client has no ${name}(): update server/broker/fast-delivery.ts`);
+    }
+  }
+  if (typeof c.duplicates !== 'object' || typeof c.broker.authorizeForward !== 'function') {
+    throw new Error('Aedes client internals changed: update server/broker/fast-delivery.ts');
+  }
   const original = c.deliver0;
   // This turn's deliveries: the bytes to write, and whom to tell once they are written.
   let bytes: Buffer[] = [];
