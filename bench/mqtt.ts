@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
+import { connectPacket, packet, str, subscribePacket } from '../tests/helpers/mqtt-raw.ts';
 
 const { values: opt } = parseArgs({
   options: { quick: { type: 'boolean' }, only: { type: 'string' }, phases: { type: 'string' } },
@@ -150,22 +151,6 @@ function pct(xs: number[], p: number): number {
 }
 
 // A minimal MQTT 3.1.1 client over raw TCP, cheap enough that the broker is the bottleneck.
-function enc(n: number): Buffer {
-  const b: number[] = [];
-  do {
-    let d = n % 128;
-    n = Math.floor(n / 128);
-    if (n) d |= 128;
-    b.push(d);
-  } while (n);
-  return Buffer.from(b);
-}
-const s16 = (s: string) => {
-  const b = Buffer.from(s);
-  return Buffer.concat([Buffer.from([b.length >> 8, b.length & 255]), b]);
-};
-const pkt = (h: number, body: Buffer) => Buffer.concat([Buffer.from([h]), enc(body.length), body]);
-
 interface Raw {
   sock: net.Socket;
   subscribe(topic: string, qos: number): Promise<void>;
@@ -181,9 +166,7 @@ function raw(port: number, id: string, onPublish?: () => void): Promise<Raw> {
       subscribe: (topic, qos) =>
         new Promise((r) => {
           subDone = r;
-          sock.write(
-            pkt(0x82, Buffer.concat([Buffer.from([0, 1]), s16(topic), Buffer.from([qos])])),
-          );
+          sock.write(subscribePacket(1, topic, qos));
         }),
     };
     sock.on('data', (d: Buffer) => {
@@ -223,7 +206,7 @@ function raw(port: number, id: string, onPublish?: () => void): Promise<Raw> {
       if (acks.length) sock.write(Buffer.concat(acks));
     });
     sock.on('error', reject);
-    sock.write(pkt(0x10, Buffer.concat([s16('MQTT'), Buffer.from([4, 2, 0, 0]), s16(id)])));
+    sock.write(connectPacket(id));
   });
 }
 
@@ -240,7 +223,7 @@ async function fanIn(b: Broker, qos: 0 | 1, total: number, pubs = 4, window = 10
   const publishers = await Promise.all(
     Array.from({ length: pubs }, async (_, p) => {
       const c = await raw(b.tcpPort, `fi-pub-${qos}-${p}`);
-      const topic = s16(`lab/bench/${p}`);
+      const topic = str(`lab/bench/${p}`);
       return { c, topic };
     }),
   );
@@ -255,7 +238,7 @@ async function fanIn(b: Broker, qos: 0 | 1, total: number, pubs = 4, window = 10
         ? Buffer.concat([topic, Buffer.from([id >> 8, id & 255]), payload])
         : Buffer.concat([topic, payload]);
       id = (id % 65535) + 1;
-      c.sock.write(pkt(qos ? 0x32 : 0x30, body));
+      c.sock.write(packet(qos ? 0x32 : 0x30, body));
       sent++;
     }
     await new Promise((r) => setImmediate(r));
@@ -285,7 +268,7 @@ async function fanOut(b: Broker, subs = 50, rate = 2000, seconds = 4 * Q + 1) {
   );
   await Promise.all(subscribers.map((s) => s.subscribe('lab/fo/#', 0)));
   const pub = await raw(b.tcpPort, 'fo-pub');
-  const one = pkt(0x30, Buffer.concat([s16('lab/fo/x'), Buffer.alloc(100, 0x78)]));
+  const one = packet(0x30, Buffer.concat([str('lab/fo/x'), Buffer.alloc(100, 0x78)]));
   const c0 = proc(b.pid);
   const t0 = now();
   let sent = 0;
@@ -387,8 +370,8 @@ function rawWsWatcher(url: string, id: string, filter: string): Promise<{ close(
     const ws = new WebSocket(url, 'mqtt');
     ws.once('error', reject);
     ws.once('open', () => {
-      ws.send(pkt(0x10, Buffer.concat([s16('MQTT'), Buffer.from([4, 2, 0, 0]), s16(id)])));
-      ws.send(pkt(0x82, Buffer.concat([Buffer.from([0, 1]), s16(filter), Buffer.from([0])])));
+      ws.send(connectPacket(id));
+      ws.send(subscribePacket(1, filter, 0));
       ws.once('message', () => {
         // Stop reading: the kernel's buffers fill, then the broker's.
         (ws as unknown as { _socket: net.Socket })._socket.pause();
@@ -406,7 +389,7 @@ async function overload(b: Broker, capacity: number) {
   const pubs = await Promise.all(Array.from({ length: 50 }, (_, i) => raw(b.tcpPort, `ov-p-${i}`)));
   const target = 2 * capacity; // msg/s
   const bodies = pubs.map((_, p) =>
-    pkt(0x30, Buffer.concat([s16(`lab/ov/${p}`), Buffer.alloc(100, 0x78)])),
+    packet(0x30, Buffer.concat([str(`lab/ov/${p}`), Buffer.alloc(100, 0x78)])),
   );
   const t0 = now();
   let sent = 0;
@@ -445,6 +428,18 @@ const starters = [
 ] as const;
 const results: Record<string, Record<string, string | number>> = {};
 const brokers: Broker[] = [];
+
+/** Measures every broker RUNS times, the brokers taking turns (E, M, M', E, M, M', …). */
+async function takeTurns<T>(label: string, measure: (b: Broker) => Promise<T>) {
+  const runs = new Map<Broker, T[]>(brokers.map((b) => [b, []]));
+  for (let run = 0; run < RUNS; run++) {
+    for (const b of brokers) {
+      process.stderr.write(`${b.name}: ${label}, run ${run + 1} of ${RUNS}…\n`);
+      runs.get(b)!.push(await measure(b));
+    }
+  }
+  return runs;
+}
 const median = (xs: number[]) => Math.round(pct(xs, 0.5));
 try {
   for (const [key, start] of starters) {
@@ -458,14 +453,9 @@ try {
   const capacity = new Map<Broker, number>();
   for (const qos of [0, 1] as const) {
     if (!phases.has('fan-in') && !(qos === 0 && phases.has('overload'))) continue;
-    const runs = new Map<Broker, { msgPerS: number; brokerCpuPct: number }[]>();
-    for (let run = 0; run < RUNS; run++) {
-      for (const b of brokers) {
-        process.stderr.write(`${b.name}: QoS ${qos} fan-in, run ${run + 1} of ${RUNS}…\n`);
-        const f = await fanIn(b, qos, Math.round((qos ? 100_000 : 200_000) * Q));
-        runs.set(b, [...(runs.get(b) ?? []), f]);
-      }
-    }
+    const runs = await takeTurns(`QoS ${qos} fan-in`, (b) =>
+      fanIn(b, qos, Math.round((qos ? 100_000 : 200_000) * Q)),
+    );
     for (const b of brokers) {
       const rs = runs.get(b)!;
       const rates = rs.map((f) => f.msgPerS);
@@ -478,13 +468,7 @@ try {
     }
   }
   if (phases.has('fan-out')) {
-    const runs = new Map<Broker, Awaited<ReturnType<typeof fanOut>>[]>();
-    for (let run = 0; run < RUNS; run++) {
-      for (const b of brokers) {
-        process.stderr.write(`${b.name}: QoS 0 fan-out, run ${run + 1} of ${RUNS}…\n`);
-        runs.set(b, [...(runs.get(b) ?? []), await fanOut(b)]);
-      }
-    }
+    const runs = await takeTurns('QoS 0 fan-out', (b) => fanOut(b));
     for (const b of brokers) {
       const rs = runs.get(b)!;
       const r = results[b.name]!;
