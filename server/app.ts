@@ -11,6 +11,7 @@ import { registerHealth } from './health.ts';
 import { registerChat } from './chat/index.ts';
 import { registerFleet } from './fleet/index.ts';
 import { registerHttpDemos } from './http-demos/index.ts';
+import { registerRace, type RaceModule } from './race/index.ts';
 import type { BrokerInfo } from '../src/lib/wire/health.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -58,6 +59,8 @@ export interface Lab {
   mqttPort: number | null;
   gauges: Gauges;
   broker: EmbeddedBroker | null;
+  /** The protocol race (tests look inside it). */
+  race: RaceModule;
   close(): Promise<void>;
 }
 
@@ -106,6 +109,8 @@ export async function startLab(config: LabConfig): Promise<Lab> {
   modules.push(registerChat(ctx));
   modules.push(await registerFleet(ctx));
   modules.push(registerHttpDemos(ctx));
+  const race = registerRace(ctx);
+  modules.push(race);
 
   if (config.site) await registerSite(app, path.resolve(config.distDir));
   else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));
@@ -126,6 +131,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     mqttPort: broker?.tcpPort ?? null,
     gauges,
     broker,
+    race,
     close() {
       closing ??= (async () => {
         await Promise.all(modules.map(async (m) => m.close()));

@@ -21,6 +21,8 @@ export interface LabConfig {
   chat?: { heartbeatMs?: number; messagesPerSecond?: number };
   /** The simulated vehicle fleet; absent or `vehicles: 0` runs none. Starts on first use. */
   fleet?: { vehicles: number; rateHz: number };
+  /** Overrides of the protocol race's limits (tests and benchmarks). */
+  race?: Partial<import('./race/options.ts').RaceOptions>;
 }
 
 /** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */
