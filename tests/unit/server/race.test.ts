@@ -106,17 +106,18 @@ function watchingMqtt(frames: Map<string, MqttFrames>): RunnerEnv['mqtt'] {
       if (url.startsWith('ws')) {
         const f: MqttFrames = { down: [], up: [] };
         frames.set(opts.clientId ?? '', f);
-        const stream = c.stream as unknown as NodeJS.ReadWriteStream & {
-          write: (b: Uint8Array, ...rest: unknown[]) => boolean;
+        const stream = c.stream as unknown as {
+          prependListener(event: 'data', fn: (b: Uint8Array) => void): void;
+          write: (...args: unknown[]) => boolean;
         };
         // Ahead of mqtt.js's own listener, which acknowledges a PUBLISH as it reads it.
         stream.prependListener('data', (b: Uint8Array) => {
           if (((b[0] ?? 0) & 0xf0) === 0x30) f.down.push(b.length);
         });
         const write = stream.write.bind(stream);
-        stream.write = (b, ...rest) => {
-          if (f.down.length > 0) f.up.push(b.length);
-          return write(b, ...rest);
+        stream.write = (...args) => {
+          if (f.down.length > 0) f.up.push((args[0] as Uint8Array).length);
+          return write(...args);
         };
       }
       return c;
