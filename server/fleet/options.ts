@@ -26,7 +26,8 @@ const toNumber = (raw: unknown): number =>
 export function shown(raw: unknown): string {
   if (Array.isArray(raw)) return 'an array';
   if (raw !== null && typeof raw === 'object') return 'an object';
-  if (typeof raw === 'string') return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
+  if (typeof raw === 'string')
+    return JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw);
   return typeof raw === 'number' || typeof raw === 'boolean' || raw === null
     ? JSON.stringify(raw)
     : typeof raw;
