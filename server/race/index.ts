@@ -32,6 +32,8 @@ interface Entry {
   detach: (() => void)[];
   lastActivity: number;
   finishedAt: number | null;
+  /** Gives the visitor's slot back. */
+  release: () => void;
   /** Byte totals of the HTTP lanes when the race started (their set-up). */
   httpAtStart: ReturnType<Traffic['stats']> | null;
 }
@@ -55,7 +57,7 @@ export function registerRace(ctx: LabContext, overrides: Partial<RaceOptions> = 
   const { app } = ctx;
   const races = new Map<string, Entry>();
   const traffic = new Traffic(app.server);
-  const limits = new VisitorLimits(options);
+  const limits = new VisitorLimits(options, ctx.visitors);
   const aedes = ctx.broker?.aedes ?? null;
   const lanes: LaneId[] = ['shortPoll', 'longPoll', 'sse', 'ws'];
   // MQTT lanes need the embedded broker: only there can the server count their bytes.
@@ -105,7 +107,7 @@ export function registerRace(ctx: LabContext, overrides: Partial<RaceOptions> = 
     const e = races.get(id);
     if (!e) return;
     races.delete(id);
-    limits.release(e.race.visitor);
+    e.release();
     e.race.stop();
     for (const d of e.detach) d();
     http.free(e.race);
@@ -197,17 +199,18 @@ export function registerRace(ctx: LabContext, overrides: Partial<RaceOptions> = 
     }
     const bad = scenarioError(scenario);
     if (bad) return reply.code(400).send({ error: bad.message, statusCode: 400, field: bad.field });
-    const visitor = req.ip;
-    const refused = limits.admit(visitor, races.size);
-    if (refused) return reply.code(refused.statusCode).send(refused);
+    const visitor = ctx.visitors.of(req.raw);
+    const admitted = limits.admit(visitor, races.size);
+    if ('error' in admitted) return reply.code(admitted.statusCode).send(admitted);
     const id = randomBytes(16).toString('base64url');
-    const race = new Race(id, visitor, scenario);
+    const race = new Race(id, visitor.key, scenario);
     const entry: Entry = {
       race,
       meters: {},
       detach: [],
       lastActivity: Date.now(),
       finishedAt: null,
+      release: admitted.release,
       httpAtStart: null,
     };
     races.set(id, entry);
