@@ -8,6 +8,7 @@ export const CHAPTERS = [
   'mqtt',
   'mqtt-over-websocket',
   'comparison',
+  'race',
   'choosing',
   'references',
   'summary',
