@@ -11,6 +11,8 @@ import { registerHealth } from './health.ts';
 import { registerChat } from './chat/index.ts';
 import { registerFleet } from './fleet/index.ts';
 import { registerHttpDemos } from './http-demos/index.ts';
+import { registerTrainer, TRAINER_DEFAULTS, type TrainerAuth } from './workshop/trainer.ts';
+import { registerWorkshop } from './workshop/index.ts';
 import type { BrokerInfo } from '../src/lib/wire/health.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -42,6 +44,8 @@ export interface LabContext {
   config: LabConfig;
   /** The embedded broker, or null when an external broker is configured. */
   broker: EmbeddedBroker | null;
+  /** Who is the trainer: shared controls gate on it. */
+  trainer: TrainerAuth;
 }
 
 /** A running protocol module (poll, SSE, chat, …): it stops its timers and sockets on close. */
@@ -58,6 +62,7 @@ export interface Lab {
   mqttPort: number | null;
   gauges: Gauges;
   broker: EmbeddedBroker | null;
+  trainer: TrainerAuth;
   close(): Promise<void>;
 }
 
@@ -100,12 +105,16 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     brokerInfo,
   });
 
-  const ctx: LabContext = { app, router, gauges, config, broker };
+  const trainer = registerTrainer(app, config.trainer ?? TRAINER_DEFAULTS, config.trainerLimits);
+  const ctx: LabContext = { app, router, gauges, config, broker, trainer };
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
-  modules.push(registerChat(ctx));
-  modules.push(await registerFleet(ctx));
-  modules.push(registerHttpDemos(ctx));
+  const chat = registerChat(ctx);
+  const fleet = await registerFleet(ctx);
+  const http = registerHttpDemos(ctx);
+  modules.push(chat, fleet, http);
+  // Workshop mode acts on the others (its faults cut their connections), so it comes last.
+  modules.push(registerWorkshop(ctx, { chat, fleet, http }, config.workshop));
 
   if (config.site) await registerSite(app, path.resolve(config.distDir));
   else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));
@@ -126,6 +135,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     mqttPort: broker?.tcpPort ?? null,
     gauges,
     broker,
+    trainer,
     close() {
       closing ??= (async () => {
         await Promise.all(modules.map(async (m) => m.close()));

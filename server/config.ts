@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { FleetOptionError, checkRate, checkVehicles } from './fleet/options.ts';
+import type { TrainerLimits, TrainerOptions } from './workshop/trainer.ts';
+import type { WorkshopOptions } from './workshop/index.ts';
 
 /** How the lab reaches an MQTT broker: its own embedded one, or a real one elsewhere. */
 export type BrokerConfig =
@@ -21,6 +23,12 @@ export interface LabConfig {
   chat?: { heartbeatMs?: number; messagesPerSecond?: number };
   /** The simulated vehicle fleet; absent or `vehicles: 0` runs none. Starts on first use. */
   fleet?: { vehicles: number; rateHz: number };
+  /** Who is the trainer; absent means a random token and trusted local browsers. */
+  trainer?: TrainerOptions;
+  /** Tuning of the trainer's limits, for tests. */
+  trainerLimits?: Partial<TrainerLimits>;
+  /** Tuning of workshop mode, for tests and the benchmark. */
+  workshop?: WorkshopOptions;
 }
 
 /** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */
