@@ -74,6 +74,8 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     // Shutdown must not wait for long-lived requests (long-polls, SSE streams).
     forceCloseConnections: true,
     bodyLimit: 64 * 1024,
+    // Only with --trust-proxy: then req.ip is the browser's address as the proxy reports it.
+    ...(config.trainer?.trustProxy ? { trustProxy: config.trainer.trustProxy } : {}),
   });
   const router = new UpgradeRouter(app.server);
   const gauges = new Gauges();

@@ -135,7 +135,9 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
       return info();
     });
 
-    scope.patch('/api/fleet', async (req, reply) => {
+    // One fleet for the whole room: its size, rate, pause and vehicles are the trainer's.
+    const fleetGate = { preHandler: ctx.trainer.requireTrainer('fleet') };
+    scope.patch('/api/fleet', fleetGate, async (req, reply) => {
       const body = req.body;
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         return badRequest(reply, 'body', 'body must be a JSON object');
@@ -169,7 +171,7 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
       return info();
     });
 
-    scope.post('/api/fleet/vehicles/:id/disconnect', async (req, reply) => {
+    scope.post('/api/fleet/vehicles/:id/disconnect', fleetGate, async (req, reply) => {
       if (!(await started(reply))) return reply;
       const id = vehicleId(req, reply);
       if (id === null) return reply;
@@ -193,7 +195,7 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
       return { id, reconnectAfterS: after };
     });
 
-    scope.post('/api/fleet/vehicles/:id/brake', async (req, reply) => {
+    scope.post('/api/fleet/vehicles/:id/brake', fleetGate, async (req, reply) => {
       if (!(await started(reply))) return reply;
       const id = vehicleId(req, reply);
       if (id === null) return reply;

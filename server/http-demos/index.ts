@@ -50,7 +50,7 @@ const tickerInfo = (t: Ticker): TickerInfo => ({
 
 /** Registers the ticker and the poll, long-poll and SSE endpoints on the lab. */
 export function registerHttpDemos(
-  ctx: Pick<LabContext, 'app' | 'gauges'>,
+  ctx: Pick<LabContext, 'app' | 'gauges' | 'trainer'>,
   overrides: Partial<HttpDemoOptions> = {},
 ): HttpDemos {
   const options = { ...HTTP_DEMO_DEFAULTS, ...overrides };
@@ -80,19 +80,29 @@ export function registerHttpDemos(
     reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker)),
   );
 
-  app.post('/api/ticker', (req, reply) => {
-    const rate = (req.body as { rate?: unknown } | null | undefined)?.rate;
-    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < RATE_MIN || rate > RATE_MAX) {
-      return fail(
-        reply,
-        400,
-        `rate must be a number of events per second from ${RATE_MIN} to ${RATE_MAX}`,
-        'rate',
-      );
-    }
-    ticker.setRate(rate);
-    return reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker));
-  });
+  // The ticker is shared by every visitor's demos: only the trainer sets its rate.
+  app.post(
+    '/api/ticker',
+    { preHandler: ctx.trainer.requireTrainer('ticker-rate') },
+    (req, reply) => {
+      const rate = (req.body as { rate?: unknown } | null | undefined)?.rate;
+      if (
+        typeof rate !== 'number' ||
+        !Number.isFinite(rate) ||
+        rate < RATE_MIN ||
+        rate > RATE_MAX
+      ) {
+        return fail(
+          reply,
+          400,
+          `rate must be a number of events per second from ${RATE_MIN} to ${RATE_MAX}`,
+          'rate',
+        );
+      }
+      ticker.setRate(rate);
+      return reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker));
+    },
+  );
 
   // "Send event now", limited per visitor so one page cannot flood every other visitor's demo.
   const emits = new Map<string, { windowStart: number; count: number }>();

@@ -8,6 +8,7 @@ import {
   type HttpDemoOptions,
 } from '../../../server/http-demos/index.ts';
 import { Gauges } from '../../../server/gauges.ts';
+import { registerTrainer, TRAINER_DEFAULTS } from '../../../server/workshop/trainer.ts';
 import type { ClientStats, EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
 import { startTestLab, waitFor } from '../../helpers/lab.ts';
 
@@ -23,7 +24,11 @@ const open: Harness[] = [];
 /** The HTTP demos alone on a free loopback port, with the ticker driven by hand. */
 async function start(opts: Partial<HttpDemoOptions> = {}): Promise<Harness> {
   const app = Fastify({ forceCloseConnections: true });
-  const demos = registerHttpDemos({ app, gauges: new Gauges() }, { autostart: false, ...opts });
+  const trainer = registerTrainer(app, TRAINER_DEFAULTS);
+  const demos = registerHttpDemos(
+    { app, gauges: new Gauges(), trainer },
+    { autostart: false, ...opts },
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
