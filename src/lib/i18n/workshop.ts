@@ -1,4 +1,4 @@
-import type { Dictionary } from './index.ts';
+import type { Dictionary, Translate } from './index.ts';
 
 type Key =
   | 'page.title'
@@ -104,7 +104,7 @@ type Key =
 export type WorkshopKey = Key;
 
 /** The lookup the workshop's components share. */
-export type WorkshopT = (key: Key, vars?: Record<string, string | number>) => string;
+export type WorkshopT = Translate<Key>;
 
 /** UI strings of the workshop: the attendees' banners and the trainer page. */
 export const workshopStrings: Dictionary<Key> = {
@@ -231,7 +231,7 @@ export const workshopStrings: Dictionary<Key> = {
     'bar.pollClosed': 'The poll is closed',
     'bar.voted': 'Your answer: {answer}',
     'bar.results': 'Results',
-    'bar.votes': '{n} votes',
+    'bar.votes': '{n, plural, one {# vote} other {# votes}}',
     home: 'Home page',
     'desk.label': 'Trainer desk',
     'login.title': 'Trainer sign-in',
@@ -251,7 +251,7 @@ export const workshopStrings: Dictionary<Key> = {
       'No LAN address: the lab listens on this machine only. Start it with --host 0.0.0.0 for attendees to connect.',
     'join.qrAlt': 'QR code of {url}',
     'room.title': 'The room',
-    'room.attendees': '{n} attendee pages open',
+    'room.attendees': '{n, plural, one {# attendee page open} other {# attendee pages open}}',
     'room.byChapter': 'By chapter',
     'room.byDemo': 'By demo',
     'room.transports': 'Connections per transport',
@@ -318,7 +318,7 @@ export const workshopStrings: Dictionary<Key> = {
     'fault.resume-ticker': 'Resume the ticker',
     'fault.resume-ticker.note': 'Events flow again and the three demos pick up at the same moment.',
     'fault.n': 'Vehicles',
-    'fault.touched': '{fault}: touched {touched} connections',
+    'fault.touched': '{fault}: touched {touched, plural, one {# connection} other {# connections}}',
     'fault.back': '{back} of {touched} back after {s} s',
     'fault.waiting': 'Counting who comes back…',
     'fault.reports': 'Recent faults',
