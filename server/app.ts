@@ -11,6 +11,8 @@ import { registerHealth } from './health.ts';
 import { registerChat } from './chat/index.ts';
 import { registerFleet } from './fleet/index.ts';
 import { registerHttpDemos } from './http-demos/index.ts';
+import { registerRace, type RaceModule } from './race/index.ts';
+import { Visitors } from './visitor.ts';
 import { registerTrainer, TRAINER_DEFAULTS, type TrainerAuth } from './workshop/trainer.ts';
 import { registerWorkshop } from './workshop/index.ts';
 import type { BrokerInfo } from '../src/lib/wire/health.ts';
@@ -46,6 +48,8 @@ export interface LabContext {
   broker: EmbeddedBroker | null;
   /** Who is the trainer: shared controls gate on it. */
   trainer: TrainerAuth;
+  /** Who a request belongs to, for per-visitor limits. */
+  visitors: Visitors;
 }
 
 /** A running protocol module (poll, SSE, chat, …): it stops its timers and sockets on close. */
@@ -62,6 +66,8 @@ export interface Lab {
   mqttPort: number | null;
   gauges: Gauges;
   broker: EmbeddedBroker | null;
+  /** The protocol race (tests look inside it). */
+  race: RaceModule;
   trainer: TrainerAuth;
   close(): Promise<void>;
 }
@@ -108,13 +114,17 @@ export async function startLab(config: LabConfig): Promise<Lab> {
   });
 
   const trainer = registerTrainer(app, config.trainer ?? TRAINER_DEFAULTS, config.trainerLimits);
-  const ctx: LabContext = { app, router, gauges, config, broker, trainer };
+  const visitors = new Visitors(config.trainer?.trustProxy ?? null, config.peoplePerAddress);
+  visitors.register(app);
+  const ctx: LabContext = { app, router, gauges, config, broker, trainer, visitors };
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
   const chat = registerChat(ctx);
   const fleet = await registerFleet(ctx);
   const http = registerHttpDemos(ctx);
   modules.push(chat, fleet, http);
+  const race = registerRace(ctx);
+  modules.push(race);
   // Workshop mode acts on the others (its faults cut their connections), so it comes last.
   modules.push(registerWorkshop(ctx, { chat, fleet, http }, config.workshop));
 
@@ -137,6 +147,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     mqttPort: broker?.tcpPort ?? null,
     gauges,
     broker,
+    race,
     trainer,
     close() {
       closing ??= (async () => {

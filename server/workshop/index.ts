@@ -334,7 +334,8 @@ export function registerWorkshop(
         },
         terminate: () => ws.terminate(),
       },
-      req.socket.remoteAddress ?? '',
+      // The address as the per-visitor limits see it (the browser's, behind a trusted proxy).
+      ctx.visitors.of(req).address,
     );
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
@@ -352,7 +353,7 @@ export function registerWorkshop(
       rejectUpgrade(socket, 403, `Origin ${req.headers.origin ?? ''} may not open ${ROOM_WS_PATH}`);
       return;
     }
-    const refusal = room.refusal(req.socket.remoteAddress ?? '');
+    const refusal = room.refusal(ctx.visitors.of(req).address);
     if (refusal) {
       rejectUpgrade(socket, 429, refusal);
       return;
