@@ -233,17 +233,26 @@ function enumerate(): void {
           `${a} ${offline.score[at(a)]} vs ${b} ${offline.score[at(b)]} (both ${delivery.cells[a].level} on delivery)`,
         );
 
-  const mask = (list: readonly Transport[]) => list.reduce((m, t) => m | (1 << at(t)), 0);
+  const BIT = new Map(TRANSPORTS.map((t, i) => [t, 1 << i]));
+  const mask = (list: readonly Transport[]) => {
+    let m = 0;
+    for (const t of list) m |= BIT.get(t)!;
+    return m;
+  };
+  const MQTTS = [MQTT, MW];
+  const RIVALS = [WS, SSE];
+  let o = 0;
+  const isOut = (t: number) => (o >> t) & 1;
+  // "a ranks above b": not ruled out beats ruled out, then the higher score.
+  const above = (a: number, b: number) => (isOut(a) !== isOut(b) ? !isOut(a) : s[a]! > s[b]!);
+  const lead = (c: Contribution) => c.score[MW]! - c.score[WS]!;
   const names = (m: number) => TRANSPORTS.filter((_, i) => (m >> i) & 1).join(', ') || '(none)';
 
   function leaf(): void {
     SETS++;
     const base = Q * T;
     for (let t = 0; t < T; t++) s[t] = sum[base + t]!;
-    const o = out[Q]!;
-    const isOut = (t: number) => (o >> t) & 1;
-    // "a ranks above b": not ruled out beats ruled out, then the higher score.
-    const above = (a: number, b: number) => (isOut(a) !== isOut(b) ? !isOut(a) : s[a]! > s[b]!);
+    o = out[Q]!;
 
     // What the learner is shown, from the quiz's own code.
     for (let t = 0; t < T; t++) {
@@ -286,8 +295,8 @@ function enumerate(): void {
 
     // The client count alone: with any other count answer, would MQTT still be ahead?
     const cur = countOptions[choice[qCount]!]!;
-    for (const m of [MQTT, MW])
-      for (const x of [WS, SSE]) {
+    for (const m of MQTTS)
+      for (const x of RIVALS) {
         if (isOut(m) !== isOut(x) || s[m]! <= s[x]!) continue;
         for (const alt of countOptions) {
           const d =
@@ -305,7 +314,6 @@ function enumerate(): void {
 
     // The network answer against a good network: MQTT over WebSocket's lead over WebSocket.
     const net = choice[qNet]!;
-    const lead = (c: Contribution) => c.score[MW]! - c.score[WS]!;
     const favour = lead(netOptions[net]!) - lead(netOptions[good]!);
     if (net === constrained && favour > 0)
       TALLY.constrainedMqttWs.hit(choice, () => `net.constrained favours mqtt-ws by ${favour}`);
