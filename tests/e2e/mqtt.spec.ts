@@ -168,6 +168,8 @@ test.describe('the MQTT lab', () => {
       page,
       problems,
     }) => {
+      // Hydration, loading mqtt.js and connecting take a while on a busy machine.
+      test.setTimeout(60_000);
       await page.goto(l.path);
       await ready(page);
       const sub = page.getByTestId('mqtt-subscriber');
@@ -175,12 +177,13 @@ test.describe('the MQTT lab', () => {
       await expect(page.getByTestId('mqtt-subscriber-status')).toHaveAttribute(
         'data-status',
         'connected',
+        { timeout: 20_000 },
       );
       await sub.getByLabel(l.filter).fill('#');
       await sub.getByLabel('QoS').first().selectOption('2');
       await sub.getByRole('button', { name: l.subscribe, exact: true }).click();
       const suback = page.getByTestId('mqtt-subscriber-suback');
-      await expect(suback).toContainText(l.panel);
+      await expect(suback).toContainText(l.panel, { timeout: 20_000 });
       await expect(suback).toContainText(l.why);
       await expect(suback).not.toContainText('→ 2');
       const row = page.getByTestId('mqtt-diagram').locator('tr[data-type="SUBACK"]').last();
@@ -190,7 +193,7 @@ test.describe('the MQTT lab', () => {
       await page.getByTestId('mqtt-wild-filter').fill('+/#');
       await page.getByRole('button', { name: l.ask }).click();
       const wild = page.getByTestId('mqtt-exp-wild');
-      await expect(wild).toContainText(l.wild);
+      await expect(wild).toContainText(l.wild, { timeout: 20_000 });
       await expect(wild).toContainText(l.why);
       expect(problems.list).toEqual([]);
     });
