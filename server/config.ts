@@ -23,6 +23,8 @@ export interface LabConfig {
   chat?: { heartbeatMs?: number; messagesPerSecond?: number; socketsPerVisitor?: number };
   /** The simulated vehicle fleet; absent or `vehicles: 0` runs none. Starts on first use. */
   fleet?: { vehicles: number; rateHz: number };
+  /** Overrides of the protocol race's limits (tests and benchmarks). */
+  race?: Partial<import('./race/options.ts').RaceOptions>;
   /** Who is the trainer; absent means a random token and trusted local browsers. */
   trainer?: TrainerOptions;
   /** How many visitors' share of each cap one address gets (attendees behind one NAT). */
