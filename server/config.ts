@@ -26,7 +26,7 @@ export interface LabConfig {
   /** Extra origins (besides the site's own) allowed to open WebSockets; used by `npm run dev`. */
   allowedOrigins: string[];
   /** Tuning of the WebSocket chat, for tests; the defaults are the production values. */
-  chat?: { heartbeatMs?: number; messagesPerSecond?: number };
+  chat?: { heartbeatMs?: number; messagesPerSecond?: number; socketsPerVisitor?: number };
   /** The simulated vehicle fleet; absent or `vehicles: 0` runs none. Starts on first use. */
   fleet?: { vehicles: number; rateHz: number };
   /** Overrides of the protocol race's limits (tests and benchmarks). */
