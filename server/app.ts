@@ -11,6 +11,7 @@ import { registerHealth } from './health.ts';
 import { registerChat } from './chat/index.ts';
 import { registerFleet } from './fleet/index.ts';
 import { registerHttpDemos } from './http-demos/index.ts';
+import { registerRace, type RaceModule } from './race/index.ts';
 import { Visitors } from './visitor.ts';
 import { registerTrainer, TRAINER_DEFAULTS, type TrainerAuth } from './workshop/trainer.ts';
 import type { BrokerInfo } from '../src/lib/wire/health.ts';
@@ -64,6 +65,8 @@ export interface Lab {
   mqttPort: number | null;
   gauges: Gauges;
   broker: EmbeddedBroker | null;
+  /** The protocol race (tests look inside it). */
+  race: RaceModule;
   trainer: TrainerAuth;
   close(): Promise<void>;
 }
@@ -90,6 +93,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
         host: config.host,
         router,
         gauges,
+        ...(config.broker.limits ? { limits: config.broker.limits } : {}),
       });
     } catch (err) {
       throw asListenError(err, 'mqtt', config.broker.mqttPort);
@@ -118,6 +122,8 @@ export async function startLab(config: LabConfig): Promise<Lab> {
   modules.push(registerChat(ctx));
   modules.push(await registerFleet(ctx));
   modules.push(registerHttpDemos(ctx));
+  const race = registerRace(ctx);
+  modules.push(race);
 
   if (config.site) await registerSite(app, path.resolve(config.distDir));
   else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));
@@ -138,6 +144,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     mqttPort: broker?.tcpPort ?? null,
     gauges,
     broker,
+    race,
     trainer,
     close() {
       closing ??= (async () => {

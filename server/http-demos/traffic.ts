@@ -131,6 +131,16 @@ export class Traffic {
     return held.length;
   }
 
+  /** Forgets a visitor's totals (its live requests must have ended). */
+  forget(clientKey: string): void {
+    this.#clients.delete(clientKey);
+  }
+
+  /** Visitors with totals kept (bounded by `maxClients`). */
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
   /** Stops listening to the server. */
   close(): void {
     this.#server.off('request', this.#onRequest);
