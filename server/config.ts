@@ -2,10 +2,16 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { FleetOptionError, checkRate, checkVehicles } from './fleet/options.ts';
 import { checkToken, type TrainerLimits, type TrainerOptions } from './workshop/trainer.ts';
+import type { BrokerLimits } from './broker/limits.ts';
 
 /** How the lab reaches an MQTT broker: its own embedded one, or a real one elsewhere. */
 export type BrokerConfig =
-  | { mode: 'embedded'; mqttPort: number }
+  | {
+      mode: 'embedded';
+      mqttPort: number;
+      /** Overrides of the broker's protective limits (tests use small ones; not a CLI flag). */
+      limits?: Partial<BrokerLimits>;
+    }
   | { mode: 'external'; browserUrl: string | null; tcpUrl: string | null };
 
 /** Everything the companion server needs to start, after flags and environment are merged. */
