@@ -4,7 +4,12 @@ import mqtt from 'mqtt';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../../server/app.ts';
-import { aclFilters, checkAcl, checkOrigin } from '../../../src/lib/security/access-check.ts';
+import {
+  aclFilters,
+  checkAcl,
+  checkOrigin,
+  type SocketLike,
+} from '../../../src/lib/security/access-check.ts';
 import { startTestLab } from '../../helpers/lab.ts';
 
 describe('the security chapter’s checks against the lab', () => {
@@ -16,9 +21,20 @@ describe('the security chapter’s checks against the lab', () => {
     await lab.close();
   });
 
-  // A browser always sends Origin (RFC 6455 §4.1); ws sends none unless told, so tell it.
-  const opener = (origin: string) => (url: string) =>
-    new WebSocket(url, { headers: { Origin: origin } });
+  // A browser always sends Origin (RFC 6455 §4.1); ws sends none unless told, so tell it. The
+  // adapter hands the check the two fields it reads, as the browser's events carry them.
+  const opener =
+    (origin: string) =>
+    (url: string): SocketLike => {
+      const ws = new WebSocket(url, { headers: { Origin: origin } });
+      return {
+        addEventListener: (type, fn) =>
+          ws.addEventListener(type, (ev) =>
+            fn('code' in ev ? { code: ev.code } : 'data' in ev ? { data: ev.data } : {}),
+          ),
+        close: (code) => ws.close(code),
+      };
+    };
 
   it('reads back the Origin and Host of its own handshake, and the 101', async () => {
     const own = `http://127.0.0.1:${lab.port}`;
