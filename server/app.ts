@@ -11,6 +11,8 @@ import { registerHealth } from './health.ts';
 import { registerChat } from './chat/index.ts';
 import { registerFleet } from './fleet/index.ts';
 import { registerHttpDemos } from './http-demos/index.ts';
+import { registerRace, type RaceModule } from './race/index.ts';
+import { Visitors } from './visitor.ts';
 import { registerTrainer, TRAINER_DEFAULTS, type TrainerAuth } from './workshop/trainer.ts';
 import type { BrokerInfo } from '../src/lib/wire/health.ts';
 
@@ -45,6 +47,8 @@ export interface LabContext {
   broker: EmbeddedBroker | null;
   /** Who is the trainer: shared controls gate on it. */
   trainer: TrainerAuth;
+  /** Who a request belongs to, for per-visitor limits. */
+  visitors: Visitors;
 }
 
 /** A running protocol module (poll, SSE, chat, …): it stops its timers and sockets on close. */
@@ -61,6 +65,8 @@ export interface Lab {
   mqttPort: number | null;
   gauges: Gauges;
   broker: EmbeddedBroker | null;
+  /** The protocol race (tests look inside it). */
+  race: RaceModule;
   trainer: TrainerAuth;
   close(): Promise<void>;
 }
@@ -107,12 +113,16 @@ export async function startLab(config: LabConfig): Promise<Lab> {
   });
 
   const trainer = registerTrainer(app, config.trainer ?? TRAINER_DEFAULTS, config.trainerLimits);
-  const ctx: LabContext = { app, router, gauges, config, broker, trainer };
+  const visitors = new Visitors(config.trainer?.trustProxy ?? null, config.peoplePerAddress);
+  visitors.register(app);
+  const ctx: LabContext = { app, router, gauges, config, broker, trainer, visitors };
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
   modules.push(registerChat(ctx));
   modules.push(await registerFleet(ctx));
   modules.push(registerHttpDemos(ctx));
+  const race = registerRace(ctx);
+  modules.push(race);
 
   if (config.site) await registerSite(app, path.resolve(config.distDir));
   else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));
@@ -133,6 +143,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     mqttPort: broker?.tcpPort ?? null,
     gauges,
     broker,
+    race,
     trainer,
     close() {
       closing ??= (async () => {

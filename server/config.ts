@@ -23,8 +23,12 @@ export interface LabConfig {
   chat?: { heartbeatMs?: number; messagesPerSecond?: number };
   /** The simulated vehicle fleet; absent or `vehicles: 0` runs none. Starts on first use. */
   fleet?: { vehicles: number; rateHz: number };
+  /** Overrides of the protocol race's limits (tests and benchmarks). */
+  race?: Partial<import('./race/options.ts').RaceOptions>;
   /** Who is the trainer; absent means a random token and trusted local browsers. */
   trainer?: TrainerOptions;
+  /** How many visitors' share of each cap one address gets (attendees behind one NAT). */
+  peoplePerAddress?: number;
   /** Tuning of the trainer's limits, for tests. */
   trainerLimits?: Partial<TrainerLimits>;
 }
@@ -94,6 +98,12 @@ export const OPTIONS = [
     'LAB_TRUST_PROXY',
     '',
     'a reverse proxy is in front (e.g. loopback or 10.0.0.0/8): read client addresses from it; no request counts as local',
+  ],
+  [
+    '--people-per-address <n>',
+    'LAB_PEOPLE_PER_ADDRESS',
+    '8',
+    "how many visitors' share of each limit one IP address gets (raise it when attendees share a NAT)",
   ],
   ['--help', '', '', 'show this help'],
 ] as const;
@@ -203,6 +213,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
         'trainer-token': { type: 'string' },
         'no-local-trainer': { type: 'boolean' },
         'trust-proxy': { type: 'string' },
+        'people-per-address': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -278,11 +289,20 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
     localTrainer: !(values['no-local-trainer'] ?? env['LAB_NO_LOCAL_TRAINER'] === '1'),
     trustProxy,
   };
+  const peopleRaw = values['people-per-address'] ?? fromEnv('LAB_PEOPLE_PER_ADDRESS') ?? '8';
+  if (!/^\d{1,4}$/.test(peopleRaw.trim()) || Number(peopleRaw) < 1) {
+    const name =
+      values['people-per-address'] !== undefined
+        ? '--people-per-address'
+        : 'LAB_PEOPLE_PER_ADDRESS';
+    throw new ConfigError(`${name} must be a whole number from 1 to 9999, got "${peopleRaw}"`);
+  }
   return {
     port,
     host,
     broker,
     trainer,
+    peoplePerAddress: Number(peopleRaw),
     site: !(values['no-site'] ?? env['LAB_NO_SITE'] === '1'),
     distDir: values.dist ?? env['LAB_DIST'] ?? 'dist',
     allowedOrigins: originsRaw.map(parseOrigin),

@@ -6,7 +6,7 @@ import type { LabContext, LabModule } from '../app.ts';
 import { fleetCredentials } from '../broker/users.ts';
 import { FleetAggregator } from './aggregator.ts';
 import { FleetSimulator } from './simulator.ts';
-import { FleetOptionError, checkRate, checkVehicles } from './options.ts';
+import { FleetOptionError, checkRate, checkVehicles, shown } from './options.ts';
 import { FLEET_LIMITS, SNAPSHOT_HZ, type FleetInfo } from '../../src/lib/wire/fleet.ts';
 
 /** Size and rate of the simulated fleet; `vehicles: 0` runs none (the aggregator still runs). */
@@ -182,7 +182,7 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
           return badRequest(
             reply,
             'reconnectAfterS',
-            `reconnectAfterS must be a number of seconds from 0 to 600, got ${JSON.stringify(raw)}`,
+            `reconnectAfterS must be a number of seconds from 0 to 600, got ${shown(raw)}`,
           );
         }
         after = raw;

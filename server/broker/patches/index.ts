@@ -48,7 +48,41 @@ interface ParserInternals {
   version: number | null;
 }
 
-type Authenticate = NonNullable<AedesOptions['authenticate']>;
+type Hooks = Required<Pick<AedesOptions, 'preConnect' | 'authenticate'>>;
+
+/**
+ * Puts `wrap` around one of the broker's hooks, also around a hook assigned later (Aedes reads
+ * `broker.authenticate` at each CONNECT, and Aedes' own tests assign their hooks after start),
+ * so the lab's step always runs. Wrapping twice nests: the first wrapper stays innermost.
+ */
+export function wrapHook<K extends keyof Hooks>(
+  aedes: Aedes,
+  name: K,
+  wrap: (inner: Hooks[K]) => Hooks[K],
+): void {
+  const target = aedes as unknown as Record<K, Hooks[K]>;
+  const previous = Object.getOwnPropertyDescriptor(aedes, name);
+  let value = target[name];
+  const read = (): Hooks[K] => (previous?.get ? (previous.get.call(aedes) as Hooks[K]) : value);
+  let inner: Hooks[K] | undefined;
+  let wrapped: Hooks[K] | undefined;
+  Object.defineProperty(aedes, name, {
+    configurable: true,
+    enumerable: true,
+    get: () => {
+      const current = read();
+      if (current !== inner || !wrapped) {
+        inner = current;
+        wrapped = wrap(current);
+      }
+      return wrapped;
+    },
+    set: (hook: Hooks[K]) => {
+      if (previous?.set) previous.set.call(aedes, hook);
+      else value = hook;
+    },
+  });
+}
 
 /**
  * The one place where the lab changes Aedes, aedes-persistence, mqemitter, mqtt-packet and
@@ -71,18 +105,9 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
   // The packet-id continuation must run once the client id is known and before the session's
   // queue is replayed: at authentication. Hooks assigned later (tests do) are wrapped too.
   const resumeIds = continuePacketIds(aedes);
-  let authenticate: Authenticate = aedes.authenticate;
-  const wrapped: Authenticate = (client, user, pass, done) => {
+  wrapHook(aedes, 'authenticate', (inner) => (client, user, pass, done) => {
     resumeIds(client);
-    authenticate.call(aedes, client, user, pass, done);
-  };
-  Object.defineProperty(aedes, 'authenticate', {
-    configurable: true,
-    enumerable: true,
-    get: () => wrapped,
-    set: (hook: Authenticate) => {
-      authenticate = hook;
-    },
+    inner.call(aedes, client, user, pass, done);
   });
   keepReleasesApart(aedes);
   guardDispatchRecursion(aedes);

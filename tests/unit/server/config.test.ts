@@ -12,6 +12,7 @@ describe('parseConfig', () => {
       allowedOrigins: [],
       fleet: { vehicles: 200, rateHz: 1 },
       trainer: { token: null, localTrainer: true, trustProxy: null },
+      peoplePerAddress: 8,
     });
   });
 
