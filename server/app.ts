@@ -93,6 +93,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
         host: config.host,
         router,
         gauges,
+        ...(config.broker.limits ? { limits: config.broker.limits } : {}),
       });
     } catch (err) {
       throw asListenError(err, 'mqtt', config.broker.mqttPort);

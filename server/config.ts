@@ -2,10 +2,16 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { FleetOptionError, checkRate, checkVehicles } from './fleet/options.ts';
 import { checkToken, type TrainerLimits, type TrainerOptions } from './workshop/trainer.ts';
+import type { BrokerLimits } from './broker/limits.ts';
 
 /** How the lab reaches an MQTT broker: its own embedded one, or a real one elsewhere. */
 export type BrokerConfig =
-  | { mode: 'embedded'; mqttPort: number }
+  | {
+      mode: 'embedded';
+      mqttPort: number;
+      /** Overrides of the broker's protective limits (tests use small ones; not a CLI flag). */
+      limits?: Partial<BrokerLimits>;
+    }
   | { mode: 'external'; browserUrl: string | null; tcpUrl: string | null };
 
 /** Everything the companion server needs to start, after flags and environment are merged. */
@@ -20,7 +26,7 @@ export interface LabConfig {
   /** Extra origins (besides the site's own) allowed to open WebSockets; used by `npm run dev`. */
   allowedOrigins: string[];
   /** Tuning of the WebSocket chat, for tests; the defaults are the production values. */
-  chat?: { heartbeatMs?: number; messagesPerSecond?: number };
+  chat?: { heartbeatMs?: number; messagesPerSecond?: number; socketsPerVisitor?: number };
   /** The simulated vehicle fleet; absent or `vehicles: 0` runs none. Starts on first use. */
   fleet?: { vehicles: number; rateHz: number };
   /** Overrides of the protocol race's limits (tests and benchmarks). */
