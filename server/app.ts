@@ -81,6 +81,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
         host: config.host,
         router,
         gauges,
+        ...(config.brokerLimits ? { limits: config.brokerLimits } : {}),
       });
     } catch (err) {
       throw asListenError(err, 'mqtt', config.broker.mqttPort);

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { FleetOptionError, checkRate, checkVehicles } from './fleet/options.ts';
+import type { BrokerLimits } from './broker/limits.ts';
 
 /** How the lab reaches an MQTT broker: its own embedded one, or a real one elsewhere. */
 export type BrokerConfig =
@@ -21,6 +22,8 @@ export interface LabConfig {
   chat?: { heartbeatMs?: number; messagesPerSecond?: number };
   /** The simulated vehicle fleet; absent or `vehicles: 0` runs none. Starts on first use. */
   fleet?: { vehicles: number; rateHz: number };
+  /** Overrides of the embedded broker's protective limits, for tests; defaults otherwise. */
+  brokerLimits?: Partial<BrokerLimits>;
 }
 
 /** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */

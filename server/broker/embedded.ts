@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { Writable, type Duplex } from 'node:stream';
+import mqttPacket from 'mqtt-packet';
 import { Aedes, type AedesOptions, type Client } from 'aedes';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { UpgradeRouter } from '../upgrade.ts';
@@ -10,16 +11,20 @@ import { MQTT_WS_PATH } from '../../src/lib/wire/health.ts';
 import { brokerUsers, type BrokerUser } from './users.ts';
 import { createAcl } from './acl.ts';
 import {
+  checkProtocol,
   continuePacketIds,
   deliverAtHighestQos,
+  hideDollarTopicsFromWildcards,
   keepReleasesApart,
   rejectEmptyIdWithSession,
 } from './conformance.ts';
+import { BrokerQuotas } from './quotas.ts';
+import { OverloadGuard } from './overload.ts';
 import { capOutgoing, DEFAULT_LIMITS, type BrokerLimits } from './limits.ts';
-import { PacketFramer, type IncomingPacket } from './ingress.ts';
+import { PacketFramer, type IncomingPacket, type ScanResult } from './ingress.ts';
 import { writeCommonPacketsWhole } from './encode.ts';
 import { containBrokerErrors, guardDispatchRecursion } from './crash-guard.ts';
-import { BrokerStatsPublisher } from './stats.ts';
+import { BrokerStatsPublisher, newLimitCounts } from './stats.ts';
 import { batchWrites } from './write-batching.ts';
 import { fastQos0Delivery } from './fast-delivery.ts';
 
@@ -62,42 +67,61 @@ interface ParserInternals {
     error: Error | null;
   };
   version: number | null;
+  _parsingBatch: number;
+  _paused?: boolean;
+  _nextBatch: () => void;
 }
 
 /** Starts Aedes with an MQTT/TCP listener and the `/mqtt` WebSocket endpoint. */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   writeCommonPacketsWhole();
+  // mqtt-packet fills a cache of 65,536 two-byte buffers the first time it writes a packet
+  // (~140 ms here): paid at start-up rather than in the middle of the first client's CONNECT.
+  mqttPacket.writeToStream({ cmd: 'pingresp' }, new Writable({ write: (_c, _e, cb) => cb() }));
   const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
-  const acl = createAcl(opts.users ?? brokerUsers());
+  const counts = newLimitCounts();
+  const acl = createAcl(opts.users ?? brokerUsers(), () => counts.identities++);
+  const quotas = new BrokerQuotas(limits, counts);
   let resumeIds: (client: Client) => void = () => {};
   const authenticate: NonNullable<AedesOptions['authenticate']> = (client, user, pass, done) => {
     resumeIds(client);
-    acl.hooks.authenticate!(client, user, pass, done);
+    acl.hooks.authenticate(client, user, pass, (err, ok) => {
+      const refused = !err && ok ? quotas.admitSession(client) : null;
+      if (refused) done(refused, false);
+      else done(err, ok);
+    });
   };
   const aedes = await Aedes.createBroker({
     // Sockets that never send CONNECT are dropped ([MQTT-3.1.0-1] expects CONNECT first).
     connectTimeout: limits.connectTimeoutMs,
     maxTopicLevels: limits.maxTopicLevels,
+    maxInflightInbound: limits.maxInflightInbound,
     // A backstop only: capOutgoing answers writes before Aedes ever waits this long.
     drainTimeout: 10_000,
-    authorizePublish: acl.hooks.authorizePublish!,
-    authorizeSubscribe: acl.hooks.authorizeSubscribe!,
+    ...quotas.wrapHooks(acl.hooks),
+    authorizeForward: acl.hooks.authorizeForward,
     ...rejectEmptyIdWithSession(authenticate),
   });
   resumeIds = continuePacketIds(aedes);
   keepReleasesApart(aedes);
+  hideDollarTopicsFromWildcards(aedes);
+  quotas.install(aedes);
   containBrokerErrors(aedes, log);
   guardDispatchRecursion(aedes);
-  const stats = new BrokerStatsPublisher(aedes, opts.statsIntervalMs ?? 2000);
+  const guard = new OverloadGuard(aedes, limits.maxDeliveryQueue, counts);
+  const stats = new BrokerStatsPublisher(aedes, opts.statsIntervalMs ?? 2000, counts);
+  stats.queueLength = () => guard.length;
 
   /** Hands a connection to Aedes with the size guard and the outgoing cap around it. */
   const handle = (
     conn: Duplex,
     req: IncomingMessage | undefined,
     queued: () => number,
-    reject: (why: 'too-large' | 'malformed' | 'slow') => void,
+    reject: (why: 'too-large' | 'malformed' | 'too-many-filters' | 'slow') => void,
   ): void => {
+    // Whatever the socket sent before its CONNECT showed the protocol (at most 14 bytes).
+    let head: Buffer | null = Buffer.alloc(0);
     capOutgoing(conn, limits.maxOutgoingBytes, queued, () => {
       stats.slowDisconnects++;
       reject('slow');
@@ -105,6 +129,9 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     const client = aedes.handle(conn, req) as Client & ParserInternals;
     const parser = client._parser;
     if (!parser) throw new Error('Aedes client has no _parser: update server/broker/embedded.ts');
+    if (typeof client._nextBatch !== 'function' || typeof client._parsingBatch !== 'number') {
+      throw new Error('Aedes client has no _nextBatch: update server/broker/embedded.ts');
+    }
     const parse = parser.parse.bind(parser);
     const framer = new PacketFramer(limits.maxPacketBytes, {
       decodeCommon: () => client.version === 3 || client.version === 4,
@@ -115,10 +142,51 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         return !parser.error;
       },
       open: () => !conn.destroyed,
-    });
+      // QoS 0 messages are shed by the guard instead; the others wait for room. A QoS 1/2
+      // message reaches the queue only once its PUBACK is written or it is stored, so the
+      // ones this connection has in progress (Aedes counts them) count as queued already.
+      wait: (publish) =>
+        (publish.qos > 0 || publish.retain) && guard.busy(client._parsingBatch),
+    }, limits.maxFiltersPerSubscribe);
+    const verdict = (v: ScanResult): void => {
+      if (v === 'paused') {
+        // Aedes reads the socket again once every packet it was handed is done: one more
+        // "packet in progress" keeps it from reading until the guard lets this one go on.
+        client._parsingBatch++;
+        const resume = (): void => {
+          if (conn.destroyed) return;
+          const next = framer.resume();
+          if (next === 'paused') guard.hold(resume, true);
+          else if (next !== 'ok') verdict(next);
+          else if (client._paused) client._parsingBatch--;
+          else client._nextBatch();
+        };
+        guard.hold(resume);
+      } else if (v === 'too-many-filters') {
+        // More filters than one SUBSCRIBE may carry: refused before any is parsed, since
+        // Aedes takes ~100 ms per 10,000 filters in one turn. MQTT 3.1.1 has no SUBACK for
+        // a whole packet, so the connection is closed, as for other packets it refuses.
+        counts.subscriptions++;
+        reject(v);
+      } else if (v !== 'ok') reject(v);
+    };
     parser.parse = (buf: Buffer) => {
-      const verdict = framer.feed(buf);
-      if (verdict !== 'ok') reject(verdict);
+      if (head) {
+        head = Buffer.concat([head, buf]);
+        const protocol = checkProtocol(head);
+        if (protocol === 'more') return 0;
+        if (protocol === 'unsupported') {
+          head = null;
+          counts.protocol++;
+          // [MQTT-3.1.2-2] CONNACK 0x01 "unacceptable protocol level", then close.
+          conn.end(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+          setTimeout(() => conn.destroy(), 1000).unref();
+          return 0;
+        }
+        buf = head;
+        head = null;
+      }
+      verdict(framer.feed(buf));
       return 0;
     };
     // Before deliverAtHighestQos, which hands QoS 0 messages to the client's deliver0.
@@ -166,6 +234,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         // (RFC 6455 §7.4.1) as a single oversized frame; 1002 for bytes that are not MQTT.
         if (why === 'too-large') socket.close(1009, 'MQTT packet too large');
         else if (why === 'malformed') socket.close(1002, 'malformed MQTT packet');
+        else if (why === 'too-many-filters') socket.close(1008, 'too many topic filters');
         else socket.terminate();
         // Close politely but never wait on a peer that does not answer.
         setTimeout(() => socket.terminate(), 1000).unref();
@@ -196,6 +265,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     stats,
     async close() {
       stats.close();
+      guard.close();
       opts.router.unroute(MQTT_WS_PATH);
       const tcpClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
