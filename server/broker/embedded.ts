@@ -1,8 +1,7 @@
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { Writable, type Duplex } from 'node:stream';
-import mqttPacket from 'mqtt-packet';
-import { Aedes, type AedesOptions, type Client } from 'aedes';
+import type { Duplex } from 'node:stream';
+import { Aedes, type AedesOptions } from 'aedes';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { UpgradeRouter } from '../upgrade.ts';
 import type { Gauges } from '../gauges.ts';
@@ -10,23 +9,12 @@ import { mqttWebSocketStream } from './ws-stream.ts';
 import { MQTT_WS_PATH } from '../../src/lib/wire/health.ts';
 import { brokerUsers, type BrokerUser } from './users.ts';
 import { createAcl } from './acl.ts';
-import {
-  checkProtocol,
-  continuePacketIds,
-  deliverAtHighestQos,
-  hideDollarTopicsFromWildcards,
-  keepReleasesApart,
-  rejectEmptyIdWithSession,
-} from './conformance.ts';
+import { rejectEmptyIdWithSession } from './conformance.ts';
+import { DEFAULT_LIMITS, type BrokerLimits } from './limits.ts';
+import { containBrokerErrors } from './crash-guard.ts';
+import { applyBrokerPatches } from './patches/index.ts';
 import { BrokerQuotas } from './quotas.ts';
-import { OverloadGuard } from './overload.ts';
-import { capOutgoing, DEFAULT_LIMITS, type BrokerLimits } from './limits.ts';
-import { PacketFramer, type IncomingPacket, type ScanResult } from './ingress.ts';
-import { writeCommonPacketsWhole } from './encode.ts';
-import { containBrokerErrors, guardDispatchRecursion } from './crash-guard.ts';
 import { BrokerStatsPublisher, newLimitCounts } from './stats.ts';
-import { batchWrites } from './write-batching.ts';
-import { fastQos0Delivery } from './fast-delivery.ts';
 
 /** Options for the embedded broker. */
 export interface EmbeddedBrokerOptions {
@@ -59,140 +47,51 @@ export interface EmbeddedBroker {
 // "mqttv3.1" is what some old 3.1 clients send.
 const SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
 
-// Aedes 1.2.0 internals used to watch a client's incoming bytes before its parser sees them.
-interface ParserInternals {
-  _parser?: {
-    parse: (buf: Buffer) => unknown;
-    emit: (event: 'packet', packet: IncomingPacket) => boolean;
-    error: Error | null;
+/** The Aedes options the lab's limits set (Aedes' own tests run with them too). */
+export function labAedesOptions(limits: BrokerLimits): AedesOptions {
+  return {
+    // Sockets that never send CONNECT are dropped ([MQTT-3.1.0-1] expects CONNECT first).
+    connectTimeout: limits.connectTimeoutMs,
+    maxTopicLevels: limits.maxTopicLevels,
+    // Incoming QoS 2 messages awaiting PUBREL per connection (quotas.ts carries the count over
+    // to the session's next connection).
+    maxInflightInbound: limits.maxInflightInbound,
+    // A backstop only: capOutgoing answers writes before Aedes ever waits this long.
+    drainTimeout: 10_000,
   };
-  version: number | null;
-  _parsingBatch: number;
-  _paused?: boolean;
-  _nextBatch: () => void;
 }
 
 /** Starts Aedes with an MQTT/TCP listener and the `/mqtt` WebSocket endpoint. */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  writeCommonPacketsWhole();
-  // mqtt-packet fills a cache of 65,536 two-byte buffers the first time it writes a packet
-  // (~140 ms here): paid at start-up rather than in the middle of the first client's CONNECT.
-  mqttPacket.writeToStream({ cmd: 'pingresp' }, new Writable({ write: (_c, _e, cb) => cb() }));
   const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
   const counts = newLimitCounts();
   const acl = createAcl(opts.users ?? brokerUsers(), () => counts.identities++);
   const quotas = new BrokerQuotas(limits, counts);
-  let resumeIds: (client: Client) => void = () => {};
   const authenticate: NonNullable<AedesOptions['authenticate']> = (client, user, pass, done) => {
-    resumeIds(client);
     acl.hooks.authenticate(client, user, pass, (err, ok) => {
       const refused = !err && ok ? quotas.admitSession(client) : null;
       if (refused) done(refused, false);
       else done(err, ok);
     });
   };
-  const aedes = await Aedes.createBroker({
-    // Sockets that never send CONNECT are dropped ([MQTT-3.1.0-1] expects CONNECT first).
-    connectTimeout: limits.connectTimeoutMs,
-    maxTopicLevels: limits.maxTopicLevels,
-    maxInflightInbound: limits.maxInflightInbound,
-    // A backstop only: capOutgoing answers writes before Aedes ever waits this long.
-    drainTimeout: 10_000,
+  const created = await Aedes.createBroker({
+    ...labAedesOptions(limits),
     ...quotas.wrapHooks(acl.hooks),
     authorizeForward: acl.hooks.authorizeForward,
     ...rejectEmptyIdWithSession(authenticate),
   });
-  resumeIds = continuePacketIds(aedes);
-  keepReleasesApart(aedes);
-  hideDollarTopicsFromWildcards(aedes);
-  quotas.install(aedes);
-  containBrokerErrors(aedes, log);
-  guardDispatchRecursion(aedes);
-  const guard = new OverloadGuard(aedes, limits.maxDeliveryQueue, counts);
-  const stats = new BrokerStatsPublisher(aedes, opts.statsIntervalMs ?? 2000, counts);
-  stats.queueLength = () => guard.length;
-
-  /** Hands a connection to Aedes with the size guard and the outgoing cap around it. */
-  const handle = (
-    conn: Duplex,
-    req: IncomingMessage | undefined,
-    queued: () => number,
-    reject: (why: 'too-large' | 'malformed' | 'too-many-filters' | 'slow') => void,
-  ): void => {
-    // Whatever the socket sent before its CONNECT showed the protocol (at most 14 bytes).
-    let head: Buffer | null = Buffer.alloc(0);
-    capOutgoing(conn, limits.maxOutgoingBytes, queued, () => {
+  containBrokerErrors(created, log);
+  const stats = new BrokerStatsPublisher(created, opts.statsIntervalMs ?? 2000, counts);
+  const aedes = applyBrokerPatches(created, {
+    limits,
+    counts,
+    quotas,
+    onDeliver: () => stats.countOut(),
+    onSlowDisconnect: () => {
       stats.slowDisconnects++;
-      reject('slow');
-    });
-    const client = aedes.handle(conn, req) as Client & ParserInternals;
-    const parser = client._parser;
-    if (!parser) throw new Error('Aedes client has no _parser: update server/broker/embedded.ts');
-    if (typeof client._nextBatch !== 'function' || typeof client._parsingBatch !== 'number') {
-      throw new Error('Aedes client has no _nextBatch: update server/broker/embedded.ts');
-    }
-    const parse = parser.parse.bind(parser);
-    const framer = new PacketFramer(limits.maxPacketBytes, {
-      decodeCommon: () => client.version === 3 || client.version === 4,
-      // What mqtt-packet does with a packet it has parsed: Aedes listens for it there.
-      packet: (packet) => parser.emit('packet', packet),
-      other: (bytes) => {
-        parse(bytes);
-        return !parser.error;
-      },
-      open: () => !conn.destroyed,
-      // QoS 0 messages are shed by the guard instead; the others wait for room. A QoS 1/2
-      // message reaches the queue only once its PUBACK is written or it is stored, so the
-      // ones this connection has in progress (Aedes counts them) count as queued already.
-      wait: (publish) =>
-        (publish.qos > 0 || publish.retain) && guard.busy(client._parsingBatch),
-    }, limits.maxFiltersPerSubscribe);
-    const verdict = (v: ScanResult): void => {
-      if (v === 'paused') {
-        // Aedes reads the socket again once every packet it was handed is done: one more
-        // "packet in progress" keeps it from reading until the guard lets this one go on.
-        client._parsingBatch++;
-        const resume = (): void => {
-          if (conn.destroyed) return;
-          const next = framer.resume();
-          if (next === 'paused') guard.hold(resume, true);
-          else if (next !== 'ok') verdict(next);
-          else if (client._paused) client._parsingBatch--;
-          else client._nextBatch();
-        };
-        guard.hold(resume);
-      } else if (v === 'too-many-filters') {
-        // More filters than one SUBSCRIBE may carry: refused before any is parsed, since
-        // Aedes takes ~100 ms per 10,000 filters in one turn. MQTT 3.1.1 has no SUBACK for
-        // a whole packet, so the connection is closed, as for other packets it refuses.
-        counts.subscriptions++;
-        reject(v);
-      } else if (v !== 'ok') reject(v);
-    };
-    parser.parse = (buf: Buffer) => {
-      if (head) {
-        head = Buffer.concat([head, buf]);
-        const protocol = checkProtocol(head);
-        if (protocol === 'more') return 0;
-        if (protocol === 'unsupported') {
-          head = null;
-          counts.protocol++;
-          // [MQTT-3.1.2-2] CONNACK 0x01 "unacceptable protocol level", then close.
-          conn.end(Buffer.from([0x20, 0x02, 0x00, 0x01]));
-          setTimeout(() => conn.destroy(), 1000).unref();
-          return 0;
-        }
-        buf = head;
-        head = null;
-      }
-      verdict(framer.feed(buf));
-      return 0;
-    };
-    // Before deliverAtHighestQos, which hands QoS 0 messages to the client's deliver0.
-    fastQos0Delivery(client);
-    deliverAtHighestQos(client, () => stats.countOut());
-  };
+    },
+  });
 
   const tcpSockets = new Set<net.Socket>();
   const wsSockets = new Set<WebSocket>();
@@ -200,17 +99,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   // Nagle's algorithm would hold small MQTT packets back for up to ~40 ms.
   const tcp = net.createServer({ noDelay: true }, (socket) => {
     tcpSockets.add(socket);
-    // TCP only, where it was measured; over WebSocket the stream already gathers what is
-    // written while a frame is in flight into the next frame (ws-stream.ts).
-    const gathered = batchWrites(socket);
     socket.on('close', () => tcpSockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    handle(
-      socket,
-      undefined,
-      () => socket.writableLength + gathered(),
-      () => socket.destroy(),
-    );
+    // TCP writes are gathered per turn (the default for sockets); over WebSocket the stream
+    // already gathers what is written while a frame is in flight (ws-stream.ts).
+    aedes.handle(socket);
   });
 
   const wss = new WebSocketServer({
@@ -225,11 +118,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     socket.on('close', () => wsSockets.delete(socket));
     const stream = mqttWebSocketStream(socket);
     stream.on('error', () => stream.destroy());
-    handle(
-      stream,
-      req,
-      () => stream.writableLength + socket.bufferedAmount,
-      (why) => {
+    aedes.handle(stream, req, {
+      batchWrites: false,
+      queued: () => stream.writableLength + socket.bufferedAmount,
+      reject: (why) => {
         // A packet that spans frames is still one MQTT packet: the same 1009 "message too big"
         // (RFC 6455 §7.4.1) as a single oversized frame; 1002 for bytes that are not MQTT.
         if (why === 'too-large') socket.close(1009, 'MQTT packet too large');
@@ -239,7 +131,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         // Close politely but never wait on a peer that does not answer.
         setTimeout(() => socket.terminate(), 1000).unref();
       },
-    );
+    });
   });
   opts.router.route(MQTT_WS_PATH, (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
@@ -258,6 +150,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   opts.gauges.register('mqttTcp', () => tcpSockets.size);
   opts.gauges.register('mqttWs', () => wsSockets.size);
 
+  stats.queueLength = () => aedes.deliveryQueue.length;
+
   return {
     aedes,
     tcpPort,
@@ -265,7 +159,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     stats,
     async close() {
       stats.close();
-      guard.close();
+      aedes.deliveryQueue.close();
       opts.router.unroute(MQTT_WS_PATH);
       const tcpClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

@@ -106,7 +106,7 @@ export function writeCommonPacketsWhole(): void {
   const exports = mqttPacket as unknown as { writeToStream: WriteToStream };
   const original = exports.writeToStream;
   if (typeof original !== 'function') {
-    throw new Error('mqtt-packet has no writeToStream(): update server/broker/encode.ts');
+    throw new Error('mqtt-packet has no writeToStream(): see server/broker/patches/internals.ts');
   }
   const whole: WriteToStream = (packet, stream, opts) => {
     const bytes = opts === undefined ? encodeCommon(packet) : undefined;

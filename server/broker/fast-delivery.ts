@@ -66,11 +66,11 @@ export function fastQos0Delivery(client: Client): void {
   // Internals of Aedes 1.2; a release without them must fail loudly here, not lose messages.
   for (const name of ['deliver0', 'waitForDrain', '_onError'] as const) {
     if (typeof c[name] !== 'function') {
-      throw new Error(`Aedes client has no ${name}(): update server/broker/fast-delivery.ts`);
+      throw new Error(`Aedes client has no ${name}(): see server/broker/patches/internals.ts`);
     }
   }
   if (typeof c.duplicates !== 'object' || typeof c.broker.authorizeForward !== 'function') {
-    throw new Error('Aedes client internals changed: update server/broker/fast-delivery.ts');
+    throw new Error('Aedes client internals changed: see server/broker/patches/internals.ts');
   }
   const original = c.deliver0;
   // This turn's deliveries: the bytes to write, and whom to tell once they are written.

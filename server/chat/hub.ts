@@ -26,6 +26,11 @@ export class Client implements Member {
   nickKey = '';
   session: string | undefined = undefined;
 
+  /** The session a page keeps across reconnects, else this connection. */
+  get authorKey(): string {
+    return this.session !== undefined ? `s:${this.session}` : `c:${this.id}`;
+  }
+
   constructor(id: string, peer: Peer, bucket: TokenBucket) {
     this.id = id;
     this.peer = peer;

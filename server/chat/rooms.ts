@@ -1,4 +1,5 @@
 import { CHAT_LIMITS, type ChatMessage } from '../../src/lib/wire/chat.ts';
+import { nickSkeleton } from '../../src/lib/wire/visible-text.ts';
 
 /** One connection as a room sees it. */
 export interface Member {
@@ -6,13 +7,18 @@ export interface Member {
   /** Nick compared case-insensitively, so "Ann" and "ann" cannot both be in one room. */
   readonly nickKey: string;
   readonly session: string | undefined;
+  /**
+   * Who resends a message after a reconnect: the browser session (or, without one, the
+   * connection). Never the nick: a newcomer may take a nick that someone else just freed.
+   */
+  readonly authorKey: string;
   /** Sends an already serialized frame. */
   send(frame: string): void;
 }
 
-/** Case- and normalization-insensitive form of a nick, for uniqueness checks. */
+/** The form nicks are compared in: case, width, accents and look-alike letters folded. */
 export function nickKey(nick: string): string {
-  return nick.normalize('NFC').toLowerCase();
+  return nickSkeleton(nick);
 }
 
 /** A room: its members, and the last messages with ids that only ever go up. */
@@ -21,6 +27,8 @@ export class Room {
   readonly members = new Map<string, Member>();
   lastActive = 0;
   readonly #history: ChatMessage[] = [];
+  /** The dedupe key of each message in #history, in the same order. */
+  readonly #keys: string[] = [];
   readonly #byClientMsgId = new Map<string, ChatMessage>();
   readonly #historySize: number;
   #lastId = 0;
@@ -42,8 +50,8 @@ export class Room {
   }
 
   /**
-   * Stores a message unless the same author already sent this `clientMsgId`: a client that
-   * lost its connection before the echo came back resends, and must not create a duplicate.
+   * Stores a message unless the same author (session) already sent this `clientMsgId`: a client
+   * that lost its connection before the echo came back resends, and must not create a duplicate.
    */
   post(
     author: Member,
@@ -51,7 +59,7 @@ export class Room {
     clientMsgId: string,
     now: number,
   ): { msg: ChatMessage; duplicate: boolean } {
-    const key = `${author.nickKey}\n${clientMsgId}`;
+    const key = `${author.authorKey}\n${clientMsgId}`;
     const seen = this.#byClientMsgId.get(key);
     if (seen) return { msg: seen, duplicate: true };
     this.#lastId += 1;
@@ -65,10 +73,12 @@ export class Room {
       clientMsgId,
     };
     this.#history.push(msg);
+    this.#keys.push(key);
     this.#byClientMsgId.set(key, msg);
     if (this.#history.length > this.#historySize) {
-      const old = this.#history.shift();
-      if (old) this.#byClientMsgId.delete(`${nickKey(old.nick)}\n${old.clientMsgId ?? ''}`);
+      this.#history.shift();
+      const oldKey = this.#keys.shift();
+      if (oldKey !== undefined) this.#byClientMsgId.delete(oldKey);
     }
     this.lastActive = now;
     return { msg, duplicate: false };

@@ -432,8 +432,8 @@ export const ROWS: readonly Row[] = [
     mqtt: [
       'good',
       [
-        '2 字节固定报头 + 主题；QoS ≥ 1 再加 2 字节',
-        '2-byte fixed header + topic; +2 packet id at QoS ≥ 1',
+        '固定报头 + 2 字节主题长度 + 主题；QoS ≥ 1 再加 2 字节',
+        'Fixed header + 2-byte topic length + topic; +2 packet id at QoS ≥ 1',
       ],
       [
         'PUBLISH 报文 = 固定报头（2–5 字节）+ 2 字节主题长度 + 主题 + QoS ≥ 1 时的 2 字节报文标识符。',
@@ -549,8 +549,8 @@ export const ROWS: readonly Row[] = [
         'good',
         ['TCP：连接期间不丢不乱序', 'TCP: no loss or reordering while connected'],
         [
-          '事件流跑在一条 TCP 连接上，连接存续期间事件按序完整到达。',
-          'The stream runs on one TCP connection, so while it lives, events arrive complete and in order.',
+          '事件流跑在一条 TCP 连接上，连接存续期间事件按序完整到达；但服务器可能主动断开跟不上的慢客户端（本实验室在积压 1 MiB 时断开），之后就是下一行的问题。',
+          'The stream runs on one TCP connection, so while it lives, events arrive complete and in order; a server may still cut a client too slow to keep up (the lab does at 1 MiB unsent), and then the next row applies.',
         ],
         'RFC 9293 (TCP); HTML §9.2',
       ],
@@ -558,8 +558,8 @@ export const ROWS: readonly Row[] = [
         'good',
         ['TCP：连接期间不丢不乱序', 'TCP: no loss or reordering while connected'],
         [
-          '原指南说 WebSocket “无可靠性”是错的：连接存续期间帧既不会丢也不会乱序；问题在断线之后（见下一行）。',
-          'The guide’s "no reliability" is wrong: a live connection neither loses nor reorders frames. The gap is after a disconnect (next row).',
+          '原指南说 WebSocket “无可靠性”是错的：连接存续期间帧既不会丢也不会乱序；问题在断线之后（见下一行），包括服务器主动断开跟不上的慢客户端（本实验室在积压 1 MiB 时断开）。',
+          'The guide’s "no reliability" is wrong: a live connection neither loses nor reorders frames. The gap is after a disconnect (next row), including the one a server imposes on a client too slow to keep up (the lab cuts at 1 MiB unsent).',
         ],
         'RFC 6455 §1.5; RFC 9293 (TCP)',
         'demo',
@@ -569,8 +569,8 @@ export const ROWS: readonly Row[] = [
         'good',
         ['TCP + 协议级 QoS 0/1/2 确认', 'TCP plus protocol QoS 0/1/2 acknowledgements'],
         [
-          'QoS 0 最多一次，QoS 1 至少一次（PUBACK），QoS 2 恰好一次（四次握手）。',
-          'QoS 0 is at most once, QoS 1 at least once (PUBACK), QoS 2 exactly once (a four-packet exchange).',
+          'QoS 0 最多一次，QoS 1 至少一次（PUBACK），QoS 2 恰好一次（四次握手），每一跳各自确认。broker 的队列是有上限的：订阅者太慢、超过上限时，broker 会丢弃消息或断开它。',
+          'QoS 0 is at most once, QoS 1 at least once (PUBACK), QoS 2 exactly once (a four-packet exchange), each hop acknowledged on its own. Broker queues are bounded: past the limit a slow subscriber loses messages or its connection.',
         ],
         'MQTT 3.1.1 §4.3',
         'demo',
@@ -644,10 +644,10 @@ export const ROWS: readonly Row[] = [
         'Kept with a persistent session, a fixed client id and QoS ≥ 1',
       ],
       [
-        '只有 clean session = false（MQTT 5：session expiry > 0）、client id 不变、订阅 QoS ≥ 1 时，broker 才为离线客户端排队；clean session 下离线期间的消息直接丢弃。',
-        'The broker queues for an offline client only with clean session = false (MQTT 5: session expiry > 0), the same client id and a QoS ≥ 1 subscription; with a clean session, messages sent while offline are gone.',
+        '只有同时满足这些条件，broker 才必须为离线客户端排队：持久会话（3.1.1 的 Clean Session = 0；MQTT 5 要 Session Expiry Interval > 0，并且重连时 Clean Start = 0）、重连用同一个 client id、订阅和发布都是 QoS ≥ 1。clean session 下，离线期间的消息直接丢弃。',
+        'The broker must queue for an offline client only when all of these hold: a persistent session (3.1.1: Clean Session = 0; MQTT 5: Session Expiry Interval > 0, and Clean Start = 0 on the reconnect), the same client id on the reconnect, and QoS ≥ 1 on both the subscription and the publish. With a clean session, messages sent while offline are gone.',
       ],
-      'MQTT 3.1.1 §3.1.2.4, §4.4; MQTT 5.0 §3.1.2.11.2',
+      'MQTT 3.1.1 §3.1.2.4, §4.4; MQTT 5.0 §3.1.2.4, §3.1.2.11.2',
       'demo',
       1,
     ],
@@ -655,10 +655,10 @@ export const ROWS: readonly Row[] = [
       'good',
       ['同上；浏览器要保存 client id', 'As over TCP; the browser must keep its client id'],
       [
-        '页面刷新后要用同一个 client id（例如存在 localStorage），持久会话才能接上。',
-        'After a page reload the same client id (kept in localStorage, say) is needed for the persistent session to resume.',
+        '页面刷新后，这个标签页要用同一个 client id 重连（例如存在 sessionStorage），持久会话才能接上。不要放在 localStorage：同源的所有标签页共用它，第二个标签页用同一个 id 连接时会把第一个的会话接管过去。',
+        'After a page reload the tab must reconnect with the same client id (kept in sessionStorage, say) for its persistent session to resume. Not in localStorage: every tab of the origin shares it, and a second tab connecting with the same id takes the first one’s session over.',
       ],
-      'MQTT 3.1.1 §3.1.3.1, §3.1.2.4',
+      'MQTT 3.1.1 §3.1.3.1, §3.1.2.4, §3.1.4 [MQTT-3.1.4-2]',
       'demo',
       1,
     ],
@@ -850,23 +850,23 @@ export const ROWS: readonly Row[] = [
     mqtt: [
       'good',
       [
-        'broker 为海量连接而设计，产品自带集群',
-        'Brokers are built for huge connection counts and cluster out of the box',
+        'broker 为海量连接而设计；能否集群取决于所选的 broker 产品',
+        'Brokers are built for many connections; clustering depends on the broker product',
       ],
       [
-        '集群不是协议规定的，而是 broker 产品（EMQX、HiveMQ 等）的功能；应用不必自己搭后端。',
-        'Clustering is not in the protocol but in broker products (EMQX, HiveMQ, …), so the app need not build a backplane.',
+        '集群不是协议规定的，而是部分 broker 产品的功能：EMQX、VerneMQ 和 HiveMQ 企业版能组成集群，Aedes 要靠 Redis 或 MongoDB 共享状态；Mosquitto 没有集群，只有桥接（在独立的 broker 之间转发主题，会话不跟着走）。集群也有代价：节点之间要同步订阅表和会话，跨节点的消息多一跳，有的产品还要付费版本。',
+        'Clustering is not in the protocol but in some broker products: EMQX, VerneMQ and HiveMQ’s enterprise edition cluster, and Aedes shares its state through Redis or MongoDB; Mosquitto has no clustering, only bridges (which forward topics between independent brokers and do not move sessions). A cluster has costs too: nodes keep subscription tables and sessions in step, a message between nodes takes an extra hop, and some products need a paid edition.',
       ],
-      'broker documentation (EMQX, HiveMQ); not a protocol rule',
+      'broker documentation (EMQX, VerneMQ, HiveMQ, Aedes, mosquitto.conf(5) bridges); not a protocol rule',
       'demo',
       5,
     ],
     'mqtt-ws': [
       'good',
-      ['与设备共用同一个 broker 集群', 'Shares the broker cluster with the devices'],
+      ['与设备共用同一个 broker（或集群）', 'Shares the broker (or cluster) with the devices'],
       [
-        '浏览器连接只是 broker 的另一个监听端口，扩展方式与 MQTT/TCP 相同。',
-        'Browser connections are just another broker listener and scale the same way as MQTT over TCP.',
+        '浏览器连接只是 broker 的另一个监听端口，扩展方式与 MQTT/TCP 相同，集群也好、单机也好，都一样。',
+        'Browser connections are just another broker listener and scale the same way as MQTT over TCP, clustered or not.',
       ],
       'broker documentation; MQTT 3.1.1 §6',
       'architecture',
@@ -1270,10 +1270,10 @@ export const ROWS: readonly Row[] = [
         'The same MQTT features, with a little WebSocket overhead',
       ],
       [
-        '浏览器标签页休眠时连接可能被挂起；重新激活后 mqtt.js 重连并恢复会话。',
-        'A sleeping browser tab may lose its connection; when it wakes, mqtt.js reconnects and the session resumes.',
+        '浏览器标签页休眠时连接可能被挂起；重新激活后 mqtt.js 会重连，但只有用 clean: false 和固定的 client id 时会话才会恢复、离线期间的消息才会补发。clean: true 的页面（如案例中的看板）只能重新订阅，靠保留消息拿回最新状态。',
+        'A sleeping browser tab may lose its connection; when it wakes, mqtt.js reconnects, but the session resumes, with the messages sent meanwhile, only with clean: false and a stable client id. A page on clean: true (like the case study’s dashboard) subscribes again and gets back only the retained last values.',
       ],
-      'MQTT 3.1.1 §3.1.2.10, §6',
+      'MQTT 3.1.1 §3.1.2.4, §3.1.2.10, §6',
     ],
   }),
   row('tooling', 'deploy', ['调试工具', 'Tooling'], false, {

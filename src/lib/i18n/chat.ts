@@ -194,7 +194,8 @@ export const chatStrings: Dictionary<Key> = {
     failed: 'not sent: {reason}',
     typing: '{nick} is typing…',
     joinedNote: 'Joined #{room}',
-    resumedNote: 'Reconnected: {n} missed messages replayed',
+    resumedNote:
+      'Reconnected: {n, plural, one {# missed message} other {# missed messages}} replayed',
     truncatedNote: 'Away too long: some older messages are no longer in the server’s history',
     presenceJoin: '{nick} joined',
     presenceLeave: '{nick} left',
@@ -208,8 +209,8 @@ export const chatStrings: Dictionary<Key> = {
     burst: 'Send a burst of 50',
     burstHint:
       'Writes 50 messages at once, unpaced, to show bufferedAmount; those over the rate limit come back and are resent',
-    buffered: 'bufferedAmount: {n} bytes',
-    bufferedPeak: '(peak {n} bytes)',
+    buffered: 'bufferedAmount: {n, plural, one {# byte} other {# bytes}}',
+    bufferedPeak: '(peak {n, plural, one {# byte} other {# bytes}})',
     inspector: 'Frame inspector',
     inspectorHint: 'Every frame sent and received on this connection, newest first',
     'col.time': 'Time',

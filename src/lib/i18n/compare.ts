@@ -50,7 +50,8 @@ export const compareStrings: Dictionary<Key> = {
     onlyDifferences: 'Show only rows that differ',
     allColumns: 'Show all columns',
     status: 'Showing {cols} of {totalCols} columns and {rows} of {totalRows} rows.',
-    statusHidden: '{hidden} rows are hidden because the chosen columns agree on them.',
+    statusHidden:
+      '{hidden, plural, one {# row is hidden because the chosen columns agree on it.} other {# rows are hidden because the chosen columns agree on them.}}',
     aspect: 'Aspect',
     why: 'Why?',
     source: 'Source: {source}',

@@ -361,7 +361,8 @@ export const mqttStrings: Dictionary<MqttKey> = {
       '# must stand alone in its level [MQTT-4.7.1-2], so “sport#” is invalid.',
     'rule.plus-not-alone': '+ must fill a whole level [MQTT-4.7.1-3], so “sport+” is invalid.',
     'rule.wildcard-in-name': 'A topic name cannot contain + or # [MQTT-3.3.2-2].',
-    stats: 'Broker now: {clients} clients, {inPerS} msg/s in, {outPerS} msg/s out',
+    stats:
+      'Broker now: {clients, plural, one {# client} other {# clients}}, {inPerS} msg/s in, {outPerS} msg/s out',
     error: 'Error: {message}',
   },
 };

@@ -4,10 +4,11 @@ import { Room, Rooms, nickKey, type Member } from '../../../server/chat/rooms.ts
 import { TokenBucket } from '../../../server/chat/rate-limit.ts';
 import { isAllowedOrigin } from '../../../server/chat/origin.ts';
 
-const member = (nick: string, inbox: string[] = []): Member => ({
+const member = (nick: string, inbox: string[] = [], session = `s-${nick}`): Member => ({
   nick,
   nickKey: nickKey(nick),
-  session: undefined,
+  session,
+  authorKey: session,
   send: (f) => inbox.push(f),
 });
 
@@ -47,6 +48,25 @@ describe('Room', () => {
     expect(again).toEqual({ msg: first.msg, duplicate: true });
     expect(other.duplicate).toBe(false);
     expect(room.lastId).toBe(2);
+  });
+
+  it('keys members by a nick skeleton, so a look-alike nick is taken like the original', () => {
+    // All-Cyrillic "сосо" and full-width "ＣＯＣＯ" against Latin "coco".
+    expect(nickKey('\u0441\u043e\u0441\u043e')).toBe(nickKey('coco'));
+    expect(nickKey('\uff23\uff2f\uff23\uff2f')).toBe(nickKey('coco'));
+  });
+
+  it('never takes a newcomer with a freed nick for the old holder resending', () => {
+    const room = new Room('r');
+    const first = room.post(member('ann', [], 'session-1'), 'from the first ann', 'm1', 1);
+    // The first ann leaves; someone else takes the nick, and happens to number from m1 too.
+    const next = room.post(member('ann', [], 'session-2'), 'from the second ann', 'm1', 2);
+    expect(next.duplicate).toBe(false);
+    expect(next.msg).toMatchObject({ id: 2, text: 'from the second ann' });
+    expect(first.msg.id).toBe(1);
+    // The same session resending is still recognised, and still only once.
+    const again = room.post(member('ann', [], 'session-2'), 'from the second ann', 'm1', 3);
+    expect(again).toEqual({ msg: next.msg, duplicate: true });
   });
 
   it('broadcasts one serialized frame to every member but the one excepted', () => {
