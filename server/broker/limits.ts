@@ -49,9 +49,11 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxRetainedTotal: 20_000,
   maxRetainedBytesTotal: 64 * 1024 * 1024,
   maxSessions: 2000,
-  maxQueuedPerSession: 1000,
-  maxQueuedBytesPerSession: 1024 * 1024,
-  maxQueuedBytesTotal: 64 * 1024 * 1024,
+  // Mosquitto's default is 1,000, but the lab's own reliability runs hold 10,000 QoS 1
+  // messages unacknowledged for one session across reconnects (behaviour.test.ts).
+  maxQueuedPerSession: 20_000,
+  maxQueuedBytesPerSession: 8 * 1024 * 1024,
+  maxQueuedBytesTotal: 128 * 1024 * 1024,
   maxInflightInbound: 100,
   maxDeliveryQueue: 20_000,
 };

@@ -40,7 +40,10 @@ const size = (topic: string, payload: Buffer | string | undefined): number =>
 const keyOf = (p: QueuedPacket): string => `${p.brokerId ?? ''}:${p.brokerCounter ?? 0}`;
 
 /** A limit's refusal, in the form Aedes turns into a CONNACK return code (§3.2.2.3). */
-function refused(message: string, returnCode: 2 | 3 | 4 | 5): Error & { returnCode: 2 | 3 | 4 | 5 } {
+function refused(
+  message: string,
+  returnCode: 2 | 3 | 4 | 5,
+): Error & { returnCode: 2 | 3 | 4 | 5 } {
   return Object.assign(new Error(message), { returnCode });
 }
 
@@ -66,7 +69,10 @@ export class BrokerQuotas {
   readonly #sessions = new Set<string>();
   // Each session's queue: bytes per queued message (by broker id and counter), and which
   // queued message holds each packet identifier.
-  readonly #queues = new Map<string, { sizes: Map<string, number>; ids: Map<number, string>; bytes: number }>();
+  readonly #queues = new Map<
+    string,
+    { sizes: Map<string, number>; ids: Map<number, string>; bytes: number }
+  >();
   #queuedBytes = 0;
   // Messages not queued for a connected client, which Aedes will still try to update.
   readonly #skipped = new Map<string, Set<string>>();

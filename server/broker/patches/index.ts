@@ -184,8 +184,7 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
         // QoS 0 messages are shed by the guard instead; the others wait for room. A QoS 1/2
         // message reaches the queue only once its PUBACK is written or it is stored, so the
         // ones this connection has in progress (Aedes counts them) count as queued already.
-        wait: (publish) =>
-          (publish.qos > 0 || publish.retain) && guard.busy(client._parsingBatch),
+        wait: (publish) => (publish.qos > 0 || publish.retain) && guard.busy(client._parsingBatch),
       },
       maxFilters,
     );
@@ -221,8 +220,13 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
         if (protocol === 'unsupported') {
           head = null;
           counts.protocol++;
-          // [MQTT-3.1.2-2] CONNACK 0x01 "unacceptable protocol level", then close.
-          conn.end(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+          // [MQTT-3.1.2-2] CONNACK 0x01 "unacceptable protocol level", then close; reported
+          // as Aedes reports its own refusal of a level (connect.js), once it is written.
+          conn.write(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+          setImmediate(() => {
+            aedes.emit('connectionError', client, new Error('unacceptable protocol version'));
+            conn.end();
+          });
           setTimeout(() => conn.destroy(), 1000).unref();
           return 0;
         }
