@@ -37,7 +37,7 @@ afterEach(async () => {
 });
 
 async function lab(limits: Partial<BrokerLimits> = {}): Promise<Lab> {
-  const l = await startTestLab({ brokerLimits: limits });
+  const l = await startTestLab({ broker: { mode: 'embedded', mqttPort: 0, limits } });
   labs.push(l);
   return l;
 }
