@@ -39,6 +39,12 @@ export interface EmbeddedBroker {
   tcpPort: number;
   limits: BrokerLimits;
   stats: BrokerStatsPublisher;
+  /**
+   * Cuts every client's connection without DISCONNECT, as a network failure would: the broker
+   * publishes each will ([MQTT-3.1.2-8]) and persistent sessions wait for their clients
+   * ([MQTT-3.1.2-4]). Returns how many connections were cut.
+   */
+  dropClients(): number;
   close(): Promise<void>;
 }
 
@@ -139,6 +145,12 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     tcpPort,
     limits,
     stats,
+    dropClients() {
+      const n = tcpSockets.size + wsSockets.size;
+      for (const s of [...tcpSockets]) s.destroy();
+      for (const ws of [...wsSockets]) ws.terminate();
+      return n;
+    },
     async close() {
       stats.close();
       opts.router.unroute(MQTT_WS_PATH);
