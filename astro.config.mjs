@@ -41,6 +41,8 @@ export default defineConfig({
         },
       ],
       customCss: ['./src/styles/lab.css'],
+      // The footer carries the hook that loads workshop mode's banners while a trainer is active.
+      components: { Footer: './src/components/overrides/Footer.astro' },
       lastUpdated: false,
       pagination: true,
     }),

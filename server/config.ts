@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { FleetOptionError, checkRate, checkVehicles } from './fleet/options.ts';
 import { checkToken, type TrainerLimits, type TrainerOptions } from './workshop/trainer.ts';
+import type { WorkshopOptions } from './workshop/index.ts';
 import type { BrokerLimits } from './broker/limits.ts';
 
 /** How the lab reaches an MQTT broker: its own embedded one, or a real one elsewhere. */
@@ -39,6 +40,8 @@ export interface LabConfig {
   peoplePerAddress?: number;
   /** Tuning of the trainer's limits, for tests. */
   trainerLimits?: Partial<TrainerLimits>;
+  /** Tuning of workshop mode, for tests and the benchmark. */
+  workshop?: WorkshopOptions;
 }
 
 /** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */
