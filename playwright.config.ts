@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
+import { randomBytes } from 'node:crypto';
 
 /** The Chromium to drive: CHROMIUM_PATH, else Debian's, else Playwright's own (never downloaded here). */
 function chromiumPath(): string | undefined {
@@ -22,6 +23,9 @@ async function freePort(): Promise<number> {
 // Chosen once in the main process; workers inherit it through the environment.
 process.env['LAB_E2E_PORT'] ??= String(await freePort());
 const port = Number(process.env['LAB_E2E_PORT']);
+// The trainer token of the lab under test: the server and the workers inherit it, so a test can
+// log in as the trainer from a context that the lab does not trust as local.
+process.env['LAB_TRAINER_TOKEN'] ??= `e2e-trainer-${randomBytes(9).toString('base64url')}`;
 const executablePath = chromiumPath();
 
 export default defineConfig({

@@ -9,6 +9,8 @@ const lab = await startLab({
   site: false,
   distDir: 'dist',
   allowedOrigins: [],
+  // Every simulated client comes from 127.0.0.1: give that one address room for all of them.
+  peoplePerAddress: 100_000,
 });
 
 process.on('message', (msg: { type: string }) => {

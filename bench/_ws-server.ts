@@ -10,6 +10,8 @@ const lab = await startLab({
   site: false,
   distDir: 'dist',
   allowedOrigins: [],
+  // Every simulated client comes from 127.0.0.1: give that one address room for all of them.
+  peoplePerAddress: 100_000,
 });
 
 /** What the parent asks for, and what this process answers. */

@@ -75,6 +75,7 @@ function request(
   method: string,
   path: string,
   body?: string,
+  cookie?: string,
 ): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -84,7 +85,10 @@ function request(
         method,
         path,
         agent,
-        headers: body ? { 'Content-Type': 'application/json' } : {},
+        headers: {
+          ...(body ? { 'Content-Type': 'application/json' } : {}),
+          ...(cookie ? { cookie } : {}),
+        },
       },
       (res) => {
         let text = '';
@@ -118,10 +122,24 @@ async function inBatches(n: number, batch: number, fn: (i: number) => Promise<vo
   }
 }
 
+// Every simulated client is its own browser (the lab caps streams per browser and per address;
+// the bench's lab raises the per-address share, since all its clients come from 127.0.0.1).
+const visitorCookie = (id: string): string =>
+  `lab_vid=${id
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .padStart(22, '0')
+    .slice(-22)}`;
+
 function sseClient(port: number, id: string, rec: Recorder): Promise<http.ClientRequest> {
   return new Promise((resolve, reject) => {
     const req = http.get(
-      { host: '127.0.0.1', port, path: `/api/sse?clientId=${id}`, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        path: `/api/sse?clientId=${id}`,
+        agent: false,
+        headers: { cookie: visitorCookie(id) },
+      },
       (res) => {
         if (res.statusCode !== 200) {
           reject(new Error(`sse ${res.statusCode}`));
@@ -157,7 +175,13 @@ function longPollClient(port: number, id: string, rec: Recorder, stop: { done: b
   const loop = async (): Promise<void> => {
     while (!stop.done) {
       try {
-        const res = await request(port, 'GET', `/api/long-poll?after=${cursor}&clientId=${id}`);
+        const res = await request(
+          port,
+          'GET',
+          `/api/long-poll?after=${cursor}&clientId=${id}`,
+          undefined,
+          visitorCookie(id),
+        );
         const at = Date.now();
         cycles++;
         if (res.status !== 200) continue;

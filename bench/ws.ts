@@ -55,7 +55,16 @@ function stats(): Promise<Stats> {
 /** Opens a connection, says hello and joins `room`; resolves once joined. */
 function client(nick: string, room: string, onChat?: (text: string) => void): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    // Each simulated client is its own browser, as the lab tells visitors apart by a cookie.
+    const ws = new WebSocket(url, {
+      perMessageDeflate: false,
+      headers: {
+        cookie: `lab_vid=${nick
+          .replace(/[^A-Za-z0-9_-]/g, '_')
+          .padStart(22, '0')
+          .slice(-22)}`,
+      },
+    });
     ws.on('error', reject);
     ws.on('open', () => {
       ws.send(JSON.stringify({ type: 'hello', nick }));

@@ -11,6 +11,9 @@ import { registerHealth } from './health.ts';
 import { registerChat } from './chat/index.ts';
 import { registerFleet } from './fleet/index.ts';
 import { registerHttpDemos } from './http-demos/index.ts';
+import { registerRace, type RaceModule } from './race/index.ts';
+import { Visitors } from './visitor.ts';
+import { registerTrainer, TRAINER_DEFAULTS, type TrainerAuth } from './workshop/trainer.ts';
 import type { BrokerInfo } from '../src/lib/wire/health.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -42,6 +45,10 @@ export interface LabContext {
   config: LabConfig;
   /** The embedded broker, or null when an external broker is configured. */
   broker: EmbeddedBroker | null;
+  /** Who is the trainer: shared controls gate on it. */
+  trainer: TrainerAuth;
+  /** Who a request belongs to, for per-visitor limits. */
+  visitors: Visitors;
 }
 
 /** A running protocol module (poll, SSE, chat, …): it stops its timers and sockets on close. */
@@ -58,6 +65,9 @@ export interface Lab {
   mqttPort: number | null;
   gauges: Gauges;
   broker: EmbeddedBroker | null;
+  /** The protocol race (tests look inside it). */
+  race: RaceModule;
+  trainer: TrainerAuth;
   close(): Promise<void>;
 }
 
@@ -69,6 +79,8 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     // Shutdown must not wait for long-lived requests (long-polls, SSE streams).
     forceCloseConnections: true,
     bodyLimit: 64 * 1024,
+    // Only with --trust-proxy: then req.ip is the browser's address as the proxy reports it.
+    ...(config.trainer?.trustProxy ? { trustProxy: config.trainer.trustProxy } : {}),
   });
   const router = new UpgradeRouter(app.server);
   const gauges = new Gauges();
@@ -81,6 +93,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
         host: config.host,
         router,
         gauges,
+        ...(config.broker.limits ? { limits: config.broker.limits } : {}),
       });
     } catch (err) {
       throw asListenError(err, 'mqtt', config.broker.mqttPort);
@@ -100,12 +113,17 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     brokerInfo,
   });
 
-  const ctx: LabContext = { app, router, gauges, config, broker };
+  const trainer = registerTrainer(app, config.trainer ?? TRAINER_DEFAULTS, config.trainerLimits);
+  const visitors = new Visitors(config.trainer?.trustProxy ?? null, config.peoplePerAddress);
+  visitors.register(app);
+  const ctx: LabContext = { app, router, gauges, config, broker, trainer, visitors };
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
   modules.push(registerChat(ctx));
   modules.push(await registerFleet(ctx));
   modules.push(registerHttpDemos(ctx));
+  const race = registerRace(ctx);
+  modules.push(race);
 
   if (config.site) await registerSite(app, path.resolve(config.distDir));
   else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));
@@ -126,6 +144,8 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     mqttPort: broker?.tcpPort ?? null,
     gauges,
     broker,
+    race,
+    trainer,
     close() {
       closing ??= (async () => {
         await Promise.all(modules.map(async (m) => m.close()));

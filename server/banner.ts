@@ -7,6 +7,8 @@ export interface BannerInput {
   port: number;
   mqttPort: number | null;
   version: string;
+  /** The trainer token (printed once, here) and whether local browsers are trusted. */
+  trainer?: { token: string; localTrusted: boolean };
 }
 
 /** IPv4 addresses of this machine's non-internal interfaces, for LAN URLs. */
@@ -22,7 +24,7 @@ function urlHost(host: string): string {
 }
 
 /** The start-up banner: where the site, the LAN URLs and the broker are. */
-export function bannerText({ config, port, mqttPort, version }: BannerInput): string {
+export function bannerText({ config, port, mqttPort, version, trainer }: BannerInput): string {
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   const local = wildcard ? 'localhost' : urlHost(config.host);
   const lines = [`Realtime Lab ${version}`, ''];
@@ -44,6 +46,16 @@ export function bannerText({ config, port, mqttPort, version }: BannerInput): st
       `  ${'MQTT/WebSocket'.padEnd(14)} ${config.broker.browserUrl ?? '(not set: --broker-url)'}`,
     );
     lines.push(`  ${'Broker'.padEnd(14)} external (the embedded broker is off)`);
+  }
+  if (trainer) {
+    lines.push('');
+    lines.push(`  ${'Trainer page'.padEnd(14)} http://${local}:${port}/workshop/`);
+    lines.push(`  ${'Trainer token'.padEnd(14)} ${trainer.token}   (type it on the trainer page)`);
+    lines.push(
+      trainer.localTrusted
+        ? `  ${''.padEnd(14)} browsers on this machine are the trainer without it`
+        : `  ${''.padEnd(14)} every browser needs the token (no local trust)`,
+    );
   }
   lines.push('', 'Press Ctrl-C to stop.');
   return lines.join('\n');

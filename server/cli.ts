@@ -73,5 +73,11 @@ try {
 }
 
 process.stdout.write(
-  `${bannerText({ config, port: lab.port, mqttPort: lab.mqttPort, version })}\n`,
+  `${bannerText({
+    config,
+    port: lab.port,
+    mqttPort: lab.mqttPort,
+    version,
+    trainer: { token: lab.trainer.token, localTrusted: lab.trainer.localTrusted },
+  })}\n`,
 );

@@ -1,9 +1,17 @@
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { FleetOptionError, checkRate, checkVehicles } from './fleet/options.ts';
+import { checkToken, type TrainerLimits, type TrainerOptions } from './workshop/trainer.ts';
+import type { BrokerLimits } from './broker/limits.ts';
 
 /** How the lab reaches an MQTT broker: its own embedded one, or a real one elsewhere. */
 export type BrokerConfig =
-  | { mode: 'embedded'; mqttPort: number }
+  | {
+      mode: 'embedded';
+      mqttPort: number;
+      /** Overrides of the broker's protective limits (tests use small ones; not a CLI flag). */
+      limits?: Partial<BrokerLimits>;
+    }
   | { mode: 'external'; browserUrl: string | null; tcpUrl: string | null };
 
 /** Everything the companion server needs to start, after flags and environment are merged. */
@@ -18,9 +26,17 @@ export interface LabConfig {
   /** Extra origins (besides the site's own) allowed to open WebSockets; used by `npm run dev`. */
   allowedOrigins: string[];
   /** Tuning of the WebSocket chat, for tests; the defaults are the production values. */
-  chat?: { heartbeatMs?: number; messagesPerSecond?: number };
+  chat?: { heartbeatMs?: number; messagesPerSecond?: number; socketsPerVisitor?: number };
   /** The simulated vehicle fleet; absent or `vehicles: 0` runs none. Starts on first use. */
   fleet?: { vehicles: number; rateHz: number };
+  /** Overrides of the protocol race's limits (tests and benchmarks). */
+  race?: Partial<import('./race/options.ts').RaceOptions>;
+  /** Who is the trainer; absent means a random token and trusted local browsers. */
+  trainer?: TrainerOptions;
+  /** How many visitors' share of each cap one address gets (attendees behind one NAT). */
+  peoplePerAddress?: number;
+  /** Tuning of the trainer's limits, for tests. */
+  trainerLimits?: Partial<TrainerLimits>;
 }
 
 /** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */
@@ -71,6 +87,30 @@ export const OPTIONS = [
   ],
   ['--no-fleet', 'LAB_FLEET=0', '', 'run no simulated vehicles (same as --fleet 0)'],
   ['--fleet-rate <hz>', 'LAB_FLEET_RATE', '1', 'status messages per vehicle per second (0.2-10)'],
+  [
+    '--trainer-token <t>',
+    'LAB_TRAINER_TOKEN',
+    'random',
+    'token that makes a browser the trainer (12+ characters; prefer the env: flags show in ps)',
+  ],
+  [
+    '--no-local-trainer',
+    'LAB_NO_LOCAL_TRAINER=1',
+    '',
+    'do not trust browsers on this machine as the trainer; everyone needs the token',
+  ],
+  [
+    '--trust-proxy <addrs>',
+    'LAB_TRUST_PROXY',
+    '',
+    'a reverse proxy is in front (e.g. loopback or 10.0.0.0/8): read client addresses from it; no request counts as local',
+  ],
+  [
+    '--people-per-address <n>',
+    'LAB_PEOPLE_PER_ADDRESS',
+    '8',
+    "how many visitors' share of each limit one IP address gets (raise it when attendees share a NAT)",
+  ],
   ['--help', '', '', 'show this help'],
 ] as const;
 
@@ -133,6 +173,29 @@ function parseOrigin(raw: string): string {
   }
 }
 
+// proxy-addr's names for address ranges, plus addresses and CIDR blocks.
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function parseTrustProxy(raw: string, name: string): string | null {
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) return null;
+  for (const item of items) {
+    const [addr = '', prefix] = item.split('/');
+    const ok =
+      PROXY_NAMES.has(item) ||
+      (isIP(addr) !== 0 && (prefix === undefined || /^\d{1,3}$/.test(prefix)));
+    if (!ok) {
+      throw new ConfigError(
+        `${name} must be loopback, linklocal, uniquelocal, or addresses/CIDR blocks separated by commas; got "${item}"`,
+      );
+    }
+  }
+  return items.join(',');
+}
+
 /** Merges CLI flags over environment variables over defaults; throws ConfigError on a bad value. */
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): LabConfig | 'help' {
   let values;
@@ -153,6 +216,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
         fleet: { type: 'string' },
         'no-fleet': { type: 'boolean' },
         'fleet-rate': { type: 'string' },
+        'trainer-token': { type: 'string' },
+        'no-local-trainer': { type: 'boolean' },
+        'trust-proxy': { type: 'string' },
+        'people-per-address': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -211,10 +278,37 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
     if (err instanceof FleetOptionError) throw new ConfigError(err.message);
     throw err;
   }
+  const token = values['trainer-token'] ?? fromEnv('LAB_TRAINER_TOKEN') ?? null;
+  if (token !== null) {
+    const problem = checkToken(token);
+    if (problem) {
+      const name = values['trainer-token'] !== undefined ? '--trainer-token' : 'LAB_TRAINER_TOKEN';
+      throw new ConfigError(`${name}: ${problem}`);
+    }
+  }
+  const trustProxy = parseTrustProxy(
+    values['trust-proxy'] ?? fromEnv('LAB_TRUST_PROXY') ?? '',
+    values['trust-proxy'] !== undefined ? '--trust-proxy' : 'LAB_TRUST_PROXY',
+  );
+  const trainer: TrainerOptions = {
+    token,
+    localTrainer: !(values['no-local-trainer'] ?? env['LAB_NO_LOCAL_TRAINER'] === '1'),
+    trustProxy,
+  };
+  const peopleRaw = values['people-per-address'] ?? fromEnv('LAB_PEOPLE_PER_ADDRESS') ?? '8';
+  if (!/^\d{1,4}$/.test(peopleRaw.trim()) || Number(peopleRaw) < 1) {
+    const name =
+      values['people-per-address'] !== undefined
+        ? '--people-per-address'
+        : 'LAB_PEOPLE_PER_ADDRESS';
+    throw new ConfigError(`${name} must be a whole number from 1 to 9999, got "${peopleRaw}"`);
+  }
   return {
     port,
     host,
     broker,
+    trainer,
+    peoplePerAddress: Number(peopleRaw),
     site: !(values['no-site'] ?? env['LAB_NO_SITE'] === '1'),
     distDir: values.dist ?? env['LAB_DIST'] ?? 'dist',
     allowedOrigins: originsRaw.map(parseOrigin),

@@ -40,7 +40,14 @@ export class UpgradeRouter {
 /** Answers an upgrade with a plain HTTP error and closes the socket (RFC 6455 §4.2.2). */
 export function rejectUpgrade(socket: Duplex, status: number, message: string): void {
   const body = JSON.stringify({ error: message });
-  const reason = status === 404 ? 'Not Found' : status === 403 ? 'Forbidden' : 'Bad Request';
+  const reason =
+    status === 404
+      ? 'Not Found'
+      : status === 403
+        ? 'Forbidden'
+        : status === 429
+          ? 'Too Many Requests'
+          : 'Bad Request';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\n` +
       'Connection: close\r\n' +

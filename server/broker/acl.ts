@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Client, AedesOptions } from 'aedes';
 import type { BrokerUser } from './users.ts';
+import { isFirehose } from '../../src/lib/wire/mqtt-topic.ts';
 
 /** Who a connected client is: an anonymous browser or learner, or a known account. */
 export type Principal = { kind: 'anonymous' } | { kind: 'user'; user: BrokerUser };
@@ -16,14 +17,8 @@ function firstLevel(topic: string): string {
   return i < 0 ? topic : topic.slice(0, i);
 }
 
-/**
- * A filter made only of wildcards and ending in `#` (`#`, `+/#`, `+/+/#`) receives every topic
- * with enough levels: a firehose of the whole broker, which anonymous clients may not open.
- */
-export function isFirehose(filter: string): boolean {
-  const levels = filter.split('/');
-  return levels[levels.length - 1] === '#' && levels.every((l) => l === '+' || l === '#');
-}
+// The browser lab explains refusals with the same test, so it lives with the shared topic rules.
+export { isFirehose };
 
 /** May `who` publish on `topic`? `$SYS` is the broker's own ([MQTT-4.7.2-1] reserves `$`). */
 export function mayPublish(who: Principal, topic: string): boolean {

@@ -22,7 +22,7 @@ export function guardDispatchRecursion(aedes: Aedes, maxDepth = MAX_SYNC_DISPATC
   const mq = (aedes as unknown as { mq: { _parallel?: Parallel } }).mq;
   const original = mq._parallel;
   if (typeof original !== 'function') {
-    throw new Error('mqemitter has no _parallel: the crash guard must be updated for this version');
+    throw new Error('mqemitter has no _parallel: see server/broker/patches/internals.ts');
   }
   let depth = 0;
   const run = (that: unknown, toCall: unknown, arg: unknown, done: unknown): void => {

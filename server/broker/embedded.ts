@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Aedes, type AedesOptions, type Client } from 'aedes';
+import { Aedes, type AedesOptions } from 'aedes';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { UpgradeRouter } from '../upgrade.ts';
 import type { Gauges } from '../gauges.ts';
@@ -9,19 +9,11 @@ import { mqttWebSocketStream } from './ws-stream.ts';
 import { MQTT_WS_PATH } from '../../src/lib/wire/health.ts';
 import { brokerUsers, type BrokerUser } from './users.ts';
 import { createAcl } from './acl.ts';
-import {
-  continuePacketIds,
-  deliverAtHighestQos,
-  keepReleasesApart,
-  rejectEmptyIdWithSession,
-} from './conformance.ts';
-import { capOutgoing, DEFAULT_LIMITS, type BrokerLimits } from './limits.ts';
-import { PacketFramer, type IncomingPacket } from './ingress.ts';
-import { writeCommonPacketsWhole } from './encode.ts';
-import { containBrokerErrors, guardDispatchRecursion } from './crash-guard.ts';
+import { rejectEmptyIdWithSession } from './conformance.ts';
+import { DEFAULT_LIMITS, type BrokerLimits } from './limits.ts';
+import { containBrokerErrors } from './crash-guard.ts';
+import { applyBrokerPatches } from './patches/index.ts';
 import { BrokerStatsPublisher } from './stats.ts';
-import { batchWrites } from './write-batching.ts';
-import { fastQos0Delivery } from './fast-delivery.ts';
 
 /** Options for the embedded broker. */
 export interface EmbeddedBrokerOptions {
@@ -54,77 +46,37 @@ export interface EmbeddedBroker {
 // "mqttv3.1" is what some old 3.1 clients send.
 const SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
 
-// Aedes 1.2.0 internals used to watch a client's incoming bytes before its parser sees them.
-interface ParserInternals {
-  _parser?: {
-    parse: (buf: Buffer) => unknown;
-    emit: (event: 'packet', packet: IncomingPacket) => boolean;
-    error: Error | null;
-  };
-  version: number | null;
-}
-
-/** Starts Aedes with an MQTT/TCP listener and the `/mqtt` WebSocket endpoint. */
-export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
-  const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
-  writeCommonPacketsWhole();
-  const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
-  const acl = createAcl(opts.users ?? brokerUsers());
-  let resumeIds: (client: Client) => void = () => {};
-  const authenticate: NonNullable<AedesOptions['authenticate']> = (client, user, pass, done) => {
-    resumeIds(client);
-    acl.hooks.authenticate!(client, user, pass, done);
-  };
-  const aedes = await Aedes.createBroker({
+/** The Aedes options the lab's limits set (Aedes' own tests run with them too). */
+export function labAedesOptions(limits: BrokerLimits): AedesOptions {
+  return {
     // Sockets that never send CONNECT are dropped ([MQTT-3.1.0-1] expects CONNECT first).
     connectTimeout: limits.connectTimeoutMs,
     maxTopicLevels: limits.maxTopicLevels,
     // A backstop only: capOutgoing answers writes before Aedes ever waits this long.
     drainTimeout: 10_000,
+  };
+}
+
+/** Starts Aedes with an MQTT/TCP listener and the `/mqtt` WebSocket endpoint. */
+export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
+  const acl = createAcl(opts.users ?? brokerUsers());
+  const created = await Aedes.createBroker({
+    ...labAedesOptions(limits),
     authorizePublish: acl.hooks.authorizePublish!,
     authorizeSubscribe: acl.hooks.authorizeSubscribe!,
-    ...rejectEmptyIdWithSession(authenticate),
+    ...rejectEmptyIdWithSession(acl.hooks.authenticate!),
   });
-  resumeIds = continuePacketIds(aedes);
-  keepReleasesApart(aedes);
-  containBrokerErrors(aedes, log);
-  guardDispatchRecursion(aedes);
-  const stats = new BrokerStatsPublisher(aedes, opts.statsIntervalMs ?? 2000);
-
-  /** Hands a connection to Aedes with the size guard and the outgoing cap around it. */
-  const handle = (
-    conn: Duplex,
-    req: IncomingMessage | undefined,
-    queued: () => number,
-    reject: (why: 'too-large' | 'malformed' | 'slow') => void,
-  ): void => {
-    capOutgoing(conn, limits.maxOutgoingBytes, queued, () => {
+  containBrokerErrors(created, log);
+  const stats = new BrokerStatsPublisher(created, opts.statsIntervalMs ?? 2000);
+  const aedes = applyBrokerPatches(created, {
+    limits,
+    onDeliver: () => stats.countOut(),
+    onSlowDisconnect: () => {
       stats.slowDisconnects++;
-      reject('slow');
-    });
-    const client = aedes.handle(conn, req) as Client & ParserInternals;
-    const parser = client._parser;
-    if (!parser) throw new Error('Aedes client has no _parser: update server/broker/embedded.ts');
-    const parse = parser.parse.bind(parser);
-    const framer = new PacketFramer(limits.maxPacketBytes, {
-      decodeCommon: () => client.version === 3 || client.version === 4,
-      // What mqtt-packet does with a packet it has parsed: Aedes listens for it there.
-      packet: (packet) => parser.emit('packet', packet),
-      other: (bytes) => {
-        parse(bytes);
-        return !parser.error;
-      },
-      open: () => !conn.destroyed,
-    });
-    parser.parse = (buf: Buffer) => {
-      const verdict = framer.feed(buf);
-      if (verdict !== 'ok') reject(verdict);
-      return 0;
-    };
-    // Before deliverAtHighestQos, which hands QoS 0 messages to the client's deliver0.
-    fastQos0Delivery(client);
-    deliverAtHighestQos(client, () => stats.countOut());
-  };
+    },
+  });
 
   const tcpSockets = new Set<net.Socket>();
   const wsSockets = new Set<WebSocket>();
@@ -132,17 +84,11 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   // Nagle's algorithm would hold small MQTT packets back for up to ~40 ms.
   const tcp = net.createServer({ noDelay: true }, (socket) => {
     tcpSockets.add(socket);
-    // TCP only, where it was measured; over WebSocket the stream already gathers what is
-    // written while a frame is in flight into the next frame (ws-stream.ts).
-    const gathered = batchWrites(socket);
     socket.on('close', () => tcpSockets.delete(socket));
     socket.on('error', () => socket.destroy());
-    handle(
-      socket,
-      undefined,
-      () => socket.writableLength + gathered(),
-      () => socket.destroy(),
-    );
+    // TCP writes are gathered per turn (the default for sockets); over WebSocket the stream
+    // already gathers what is written while a frame is in flight (ws-stream.ts).
+    aedes.handle(socket);
   });
 
   const wss = new WebSocketServer({
@@ -157,11 +103,10 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     socket.on('close', () => wsSockets.delete(socket));
     const stream = mqttWebSocketStream(socket);
     stream.on('error', () => stream.destroy());
-    handle(
-      stream,
-      req,
-      () => stream.writableLength + socket.bufferedAmount,
-      (why) => {
+    aedes.handle(stream, req, {
+      batchWrites: false,
+      queued: () => stream.writableLength + socket.bufferedAmount,
+      reject: (why) => {
         // A packet that spans frames is still one MQTT packet: the same 1009 "message too big"
         // (RFC 6455 §7.4.1) as a single oversized frame; 1002 for bytes that are not MQTT.
         if (why === 'too-large') socket.close(1009, 'MQTT packet too large');
@@ -170,7 +115,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         // Close politely but never wait on a peer that does not answer.
         setTimeout(() => socket.terminate(), 1000).unref();
       },
-    );
+    });
   });
   opts.router.route(MQTT_WS_PATH, (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

@@ -54,9 +54,26 @@ interface OutgoingPacket {
   payload?: unknown;
   qos?: number;
   messageId?: unknown;
-  dup?: boolean;
-  retain?: boolean;
+  dup?: unknown;
+  retain?: unknown;
   properties?: unknown;
+}
+
+/** Largest Remaining Length of a packet (§2.2.3: four bytes of seven bits). */
+const MAX_REMAINING = 268_435_455;
+
+/**
+ * Whether a PUBLISH with this topic and payload can be written by `encodePublish`: the types
+ * mqtt-packet takes, a topic of at most 65,535 bytes (§1.5.3), and a packet within the largest
+ * Remaining Length. Anything else is left to mqtt-packet, whose errors Aedes reports.
+ */
+export function encodable(topic: unknown, payload: unknown): topic is string | Buffer {
+  if (typeof topic !== 'string' && !Buffer.isBuffer(topic)) return false;
+  if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return false;
+  const topicLength = typeof topic === 'string' ? Buffer.byteLength(topic) : topic.length;
+  if (topicLength > 0xffff) return false;
+  const payloadLength = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  return 2 + topicLength + 2 + payloadLength <= MAX_REMAINING;
 }
 
 const validId = (id: unknown): id is number =>
@@ -72,12 +89,13 @@ export function encodeCommon(packet: OutgoingPacket): Buffer | undefined {
   if (packet.cmd === 'publish') {
     const { topic, qos = 0 } = packet;
     const payload = packet.payload ?? Buffer.alloc(0);
-    if (typeof topic !== 'string' && !Buffer.isBuffer(topic)) return undefined;
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return undefined;
+    if (!encodable(topic, payload)) return undefined;
     if (qos !== 0 && qos !== 1 && qos !== 2) return undefined;
     if (qos > 0 && !validId(packet.messageId)) return undefined;
     const id = qos > 0 ? (packet.messageId as number) : undefined;
-    return encodePublish(topic, payload, qos, id, packet.dup === true, packet.retain === true);
+    const body = payload as string | Buffer;
+    // Flags as mqtt-packet reads them: any truthy value sets them.
+    return encodePublish(topic, body, qos, id, Boolean(packet.dup), Boolean(packet.retain));
   }
   const type = packet.cmd === undefined ? undefined : ACK_TYPES[packet.cmd];
   // mqtt-packet throws on a PUBREL marked DUP (3.1.1 has no such flag on it); Aedes reports that.
@@ -106,7 +124,7 @@ export function writeCommonPacketsWhole(): void {
   const exports = mqttPacket as unknown as { writeToStream: WriteToStream };
   const original = exports.writeToStream;
   if (typeof original !== 'function') {
-    throw new Error('mqtt-packet has no writeToStream(): update server/broker/encode.ts');
+    throw new Error('mqtt-packet has no writeToStream(): see server/broker/patches/internals.ts');
   }
   const whole: WriteToStream = (packet, stream, opts) => {
     const bytes = opts === undefined ? encodeCommon(packet) : undefined;

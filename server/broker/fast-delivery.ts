@@ -1,15 +1,18 @@
 import type { Client } from 'aedes';
 import type { Duplex } from 'node:stream';
-import { encodePublish } from './encode.ts';
+import mqttPacket from 'mqtt-packet';
+import { encodable, encodePublish } from './encode.ts';
 
 type Callback = () => void;
 
 /** The part of an Aedes packet a QoS 0 delivery reads. */
 interface Publish {
-  topic: string;
-  payload: Buffer | string;
+  cmd?: string;
+  topic: string | Buffer;
+  payload?: Buffer | string | null;
   qos: number;
   retain?: boolean;
+  dup?: boolean;
   nl?: boolean;
   clientId?: string;
   brokerId?: string | null;
@@ -31,14 +34,20 @@ interface ClientInternals {
   _onError(err?: Error | null): void;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 // The last message encoded. A message going out to many subscribers reaches them one after
 // another (each subscription wraps the packet, but shares the payload), so one entry is enough
 // for it to be encoded once; a WeakMap of every payload cost more in garbage collection than
 // it saved when each message goes to one subscriber.
-let last: { payload: Buffer; topic: string; retain: boolean; bytes: Buffer } | undefined;
+let last: { payload: Buffer; topic: string | Buffer; retain: boolean; bytes: Buffer } | undefined;
 
 /** A QoS 0 PUBLISH as one buffer (MQTT 3.1.1 §3.3): no packet identifier, DUP 0 [MQTT-3.3.1-2]. */
-export function encodePublish0(topic: string, payload: Buffer | string, retain: boolean): Buffer {
+export function encodePublish0(
+  topic: string | Buffer,
+  payload: Buffer | string,
+  retain: boolean,
+): Buffer {
   if (last && last.payload === payload && last.topic === topic && last.retain === retain) {
     return last.bytes;
   }
@@ -66,15 +75,16 @@ export function fastQos0Delivery(client: Client): void {
   // Internals of Aedes 1.2; a release without them must fail loudly here, not lose messages.
   for (const name of ['deliver0', 'waitForDrain', '_onError'] as const) {
     if (typeof c[name] !== 'function') {
-      throw new Error(`Aedes client has no ${name}(): update server/broker/fast-delivery.ts`);
+      throw new Error(`Aedes client has no ${name}(): see server/broker/patches/internals.ts`);
     }
   }
   if (typeof c.duplicates !== 'object' || typeof c.broker.authorizeForward !== 'function') {
-    throw new Error('Aedes client internals changed: update server/broker/fast-delivery.ts');
+    throw new Error('Aedes client internals changed: see server/broker/patches/internals.ts');
   }
   const original = c.deliver0;
-  // This turn's deliveries: the bytes to write, and whom to tell once they are written.
-  let bytes: Buffer[] = [];
+  // This turn's deliveries: the bytes to write (or, for what our encoder does not take, the
+  // packet for mqtt-packet), and whom to tell once they are written.
+  let bytes: (Buffer | Publish)[] = [];
   let callbacks: Callback[] = [];
 
   const run = (): void => {
@@ -83,8 +93,25 @@ export function fastQos0Delivery(client: Client): void {
     bytes = [];
     callbacks = [];
     let full = false;
+    // The checks of Aedes' lib/write.js, in its order: the connection's state, then the write.
     if (!c.connected && !c.connecting) c._onError(new Error('connection closed'));
-    else for (const b of out) if (!c.conn.write(b) && !c.errored) full = true;
+    else {
+      for (const b of out) {
+        if (Buffer.isBuffer(b)) {
+          if (!c.conn.write(b) && !c.errored) full = true;
+          continue;
+        }
+        try {
+          // mqtt-packet destroys the stream itself for a bad topic, and throws for a bad payload.
+          if (!mqttPacket.writeToStream(b as mqttPacket.IPublishPacket, c.conn) && !c.errored) {
+            full = true;
+          }
+        } catch {
+          c._onError(new Error('packet received not valid'));
+          break;
+        }
+      }
+    }
     if (full) {
       c.waitForDrain((err) => {
         c._onError(err);
@@ -121,7 +148,15 @@ export function fastQos0Delivery(client: Client): void {
       return;
     }
     if (bytes.length === 0) setImmediate(run);
-    bytes.push(encodePublish0(forward.topic, forward.payload, forward.retain === true));
+    // As Aedes' Packet and mqtt-packet read what authorizeForward returns: no payload is an
+    // empty one, and any truthy RETAIN sets the flag.
+    const payload = forward.payload || EMPTY;
+    const retain = Boolean(forward.retain);
+    if (encodable(forward.topic, payload)) {
+      bytes.push(encodePublish0(forward.topic, payload, retain));
+    } else {
+      bytes.push({ cmd: 'publish', topic: forward.topic, payload, qos: 0, retain, dup: false });
+    }
     callbacks.push(cb);
   };
 }

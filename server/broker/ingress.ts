@@ -10,7 +10,9 @@ export class IncomingPublish {
   length: number;
   topic: string;
   payload: Buffer;
-  messageId: number | undefined;
+  // Only at QoS 1 and 2, as mqtt-packet sets it [MQTT-2.3.1-5]; Aedes' own tests compare the
+  // whole object, and a field declared here would exist (as undefined) at QoS 0 too.
+  declare messageId?: number;
 
   constructor(
     first: number,
@@ -25,7 +27,7 @@ export class IncomingPublish {
     this.length = length;
     this.topic = topic;
     this.payload = payload;
-    this.messageId = messageId;
+    if (messageId !== undefined) this.messageId = messageId;
   }
 }
 

@@ -16,15 +16,27 @@ export interface Peer {
   destroy(): void;
 }
 
+/** Who a connection belongs to (see server/visitor.ts): caps hold per visitor and per address. */
+export interface ChatVisitor {
+  address: string;
+  key: string;
+}
+
 /** One connected client as the hub tracks it. */
 export class Client implements Member {
   readonly id: string;
   readonly peer: Peer;
   readonly bucket: TokenBucket;
+  visitor: ChatVisitor = { address: '', key: '' };
   readonly rooms = new Set<Room>();
   nick = '';
   nickKey = '';
   session: string | undefined = undefined;
+
+  /** The session a page keeps across reconnects (within its browser), else this connection. */
+  get authorKey(): string {
+    return this.session !== undefined ? `s:${this.visitor.key}|${this.session}` : `c:${this.id}`;
+  }
 
   constructor(id: string, peer: Peer, bucket: TokenBucket) {
     this.id = id;
@@ -40,26 +52,56 @@ export class Client implements Member {
 /** Tuning for tests; production uses the defaults from CHAT_LIMITS. */
 export interface HubOptions {
   messagesPerSecond?: number;
+  /** How many visitors' share of the per-visitor caps one address gets. */
+  peoplePerAddress?: number;
+  /** Rooms on the server, and bytes of history kept across all of them. */
+  maxRooms?: number;
+  historyBudgetBytes?: number;
+  /** How long a room nobody is in keeps its history before it is reclaimed. */
+  emptyRoomTtlMs?: number;
   now?: () => number;
+}
+
+/** Rooms one visitor's connections may be in at once, together. */
+export const ROOMS_PER_VISITOR = 20;
+
+// A token bucket shared by every connection of one visitor, or of one address, with a count
+// of the connections using it so it is forgotten with the last of them.
+interface SharedBucket {
+  bucket: TokenBucket;
+  clients: Set<Client>;
 }
 
 /** The chat's application layer: rooms, membership, history and limits, free of sockets. */
 export class ChatHub {
-  readonly rooms = new Rooms();
+  readonly rooms: Rooms;
   readonly clients = new Set<Client>();
   readonly #rate: number;
+  readonly #people: number;
   readonly #now: () => number;
+  readonly #byVisitor = new Map<string, SharedBucket>();
+  readonly #byAddress = new Map<string, SharedBucket>();
   #nextId = 1;
 
   constructor(opts: HubOptions = {}) {
     this.#rate = opts.messagesPerSecond ?? CHAT_LIMITS.messagesPerSecond;
+    this.#people = opts.peoplePerAddress ?? 8;
     this.#now = opts.now ?? Date.now;
+    this.rooms = new Rooms({
+      ...(opts.maxRooms !== undefined ? { max: opts.maxRooms } : {}),
+      ...(opts.historyBudgetBytes !== undefined ? { budgetBytes: opts.historyBudgetBytes } : {}),
+      ...(opts.emptyRoomTtlMs !== undefined ? { emptyTtlMs: opts.emptyRoomTtlMs } : {}),
+    });
   }
 
-  /** Registers a new connection. */
-  connect(peer: Peer): Client {
-    const client = new Client(`c${this.#nextId++}`, peer, new TokenBucket(this.#rate));
+  /** Registers a new connection of `visitor`. */
+  connect(peer: Peer, visitor: ChatVisitor = { address: '', key: '' }): Client {
+    const now = () => this.#now();
+    const client = new Client(`c${this.#nextId++}`, peer, new TokenBucket(this.#rate, now));
+    client.visitor = visitor;
     this.clients.add(client);
+    share(this.#byVisitor, visitor.key, this.#rate, now).clients.add(client);
+    share(this.#byAddress, visitor.address, this.#rate * this.#people, now).clients.add(client);
     return client;
   }
 
@@ -67,13 +109,30 @@ export class ChatHub {
   disconnect(client: Client): void {
     if (!this.clients.delete(client)) return;
     for (const room of [...client.rooms]) this.#leave(client, room);
+    unshare(this.#byVisitor, client.visitor.key, client);
+    unshare(this.#byAddress, client.visitor.address, client);
+  }
+
+  /** Empty rooms past their time are forgotten, with their history. */
+  sweep(): number {
+    return this.rooms.sweep(this.#now());
+  }
+
+  // Rooms the connections of one visitor (or address) are in, together.
+  #roomsOf(clients: Iterable<Client>): Set<Room> {
+    const rooms = new Set<Room>();
+    for (const c of clients) for (const r of c.rooms) rooms.add(r);
+    return rooms;
   }
 
   /** Handles one text frame from a client. Bad input gets an error frame; nothing throws. */
   receive(client: Client, raw: string): void {
     // Rate limiting comes first, so that nothing of a flood is acted on; the frame is parsed
     // only to name it in the error, so a client knows which message to send again later.
-    if (!client.bucket.take()) {
+    // Per connection, then per visitor (all its tabs and sockets together), then per address.
+    const visitorBucket = this.#byVisitor.get(client.visitor.key)?.bucket;
+    const addressBucket = this.#byAddress.get(client.visitor.address)?.bucket;
+    if (!client.bucket.take() || !visitorBucket?.take() || !addressBucket?.take()) {
       const parsed = parseClientMessage(raw);
       const ref = parsed.ok ? refFor(parsed.msg) : parsed.error.ref;
       this.#error(
@@ -129,7 +188,10 @@ export class ChatHub {
         );
         // A resend of a stored message is answered to its author only, as an acknowledgement.
         if (duplicate) this.#send(client, stored);
-        else room.broadcast(stored);
+        else {
+          room.broadcast(stored);
+          this.rooms.trim();
+        }
         return;
       }
       case 'typing': {
@@ -163,6 +225,24 @@ export class ChatHub {
       );
       return;
     }
+    // Rooms count per visitor and per address, so 500 sockets cannot take 500 room slots.
+    const mine = this.#byVisitor.get(client.visitor.key)?.clients ?? [client];
+    const ours = this.#byAddress.get(client.visitor.address)?.clients ?? [client];
+    const target = this.rooms.get(name);
+    const over = (rooms: Set<Room>, cap: number) =>
+      rooms.size >= cap && !(target && rooms.has(target));
+    if (
+      over(this.#roomsOf(mine), ROOMS_PER_VISITOR) ||
+      over(this.#roomsOf(ours), ROOMS_PER_VISITOR * this.#people)
+    ) {
+      this.#error(
+        client,
+        'too_many_rooms',
+        `at most ${ROOMS_PER_VISITOR} rooms per browser (${ROOMS_PER_VISITOR * this.#people} per address)`,
+        name,
+      );
+      return;
+    }
     const room = this.rooms.open(name, this.#now());
     if (!room) {
       this.#error(client, 'too_many_rooms', 'the server holds too many rooms', name);
@@ -172,7 +252,7 @@ export class ChatHub {
     if (holder instanceof Client && holder !== client) {
       // The same browser session reconnecting before the server noticed the old socket died
       // takes its nick back; anyone else must pick another nick.
-      if (client.session !== undefined && holder.session === client.session) {
+      if (client.session !== undefined && holder.authorKey === client.authorKey) {
         holder.peer.destroy();
         this.disconnect(holder);
       } else {
@@ -193,6 +273,8 @@ export class ChatHub {
   #leave(client: Client, room: Room): void {
     if (room.members.get(client.nickKey) === client) room.members.delete(client.nickKey);
     client.rooms.delete(room);
+    // An empty room's time to be reclaimed counts from when its last member left.
+    if (room.members.size === 0) room.lastActive = this.#now();
     room.broadcast({
       type: 'presence',
       room: room.name,
@@ -216,6 +298,27 @@ export class ChatHub {
   #error(client: Client, code: ErrorCode, message: string, ref: string | undefined): void {
     this.#send(client, { type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) });
   }
+}
+
+function share(
+  map: Map<string, SharedBucket>,
+  key: string,
+  rate: number,
+  now: () => number,
+): SharedBucket {
+  let s = map.get(key);
+  if (!s) {
+    s = { bucket: new TokenBucket(rate, now), clients: new Set() };
+    map.set(key, s);
+  }
+  return s;
+}
+
+function unshare(map: Map<string, SharedBucket>, key: string, client: Client): void {
+  const s = map.get(key);
+  if (!s) return;
+  s.clients.delete(client);
+  if (s.clients.size === 0) map.delete(key);
 }
 
 function nicks(room: Room): string[] {

@@ -4,10 +4,14 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabContext, LabModule } from '../app.ts';
 import { rejectUpgrade } from '../upgrade.ts';
+import { HeldCounter, type Visitor } from '../visitor.ts';
 import { CHAT_LIMITS, CHAT_WS_PATH, type ServerMessage } from '../../src/lib/wire/chat.ts';
 import { ChatHub } from './hub.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { startHeartbeat } from './heartbeat.ts';
+
+/** Chat connections one browser may hold at once (an address gets `--people-per-address` times this). */
+export const SOCKETS_PER_VISITOR = 6;
 
 /** Default time between protocol pings; a peer that misses one pong is terminated. */
 export const HEARTBEAT_MS = 30_000;
@@ -26,7 +30,15 @@ export function registerChat(ctx: LabContext): LabModule {
     ...(ctx.config.chat?.messagesPerSecond !== undefined
       ? { messagesPerSecond: ctx.config.chat.messagesPerSecond }
       : {}),
+    peoplePerAddress: ctx.visitors.peoplePerAddress,
   });
+  // Sockets per visitor (a browser with a few tabs) and per address (a few people behind a NAT).
+  const socketsPerVisitor = ctx.config.chat?.socketsPerVisitor ?? SOCKETS_PER_VISITOR;
+  const held = new HeldCounter();
+  const visitorOf = new WeakMap<IncomingMessage, Visitor>();
+  // Rooms nobody is in are reclaimed even when no one opens a new one.
+  const sweeper = setInterval(() => hub.sweep(), 60_000);
+  sweeper.unref();
   const bootId = randomBytes(6).toString('hex');
   const sockets = new Set<WebSocket>();
   const responseHeaders = new WeakMap<IncomingMessage, string[]>();
@@ -43,19 +55,24 @@ export function registerChat(ctx: LabContext): LabModule {
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     sockets.add(ws);
-    const client = hub.connect({
-      send(frame) {
-        if (ws.readyState !== ws.OPEN) return;
-        if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+    const visitor = visitorOf.get(req) ?? ctx.visitors.of(req);
+    const release = held.hold(visitor);
+    const client = hub.connect(
+      {
+        send(frame) {
+          if (ws.readyState !== ws.OPEN) return;
+          if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+            ws.terminate();
+            return;
+          }
+          ws.send(frame);
+        },
+        destroy() {
           ws.terminate();
-          return;
-        }
-        ws.send(frame);
+        },
       },
-      destroy() {
-        ws.terminate();
-      },
-    });
+      visitor,
+    );
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         client.send(
@@ -72,6 +89,7 @@ export function registerChat(ctx: LabContext): LabModule {
     ws.on('error', () => ws.terminate());
     ws.on('close', () => {
       sockets.delete(ws);
+      release();
       hub.disconnect(client);
     });
     const [status = '', ...lines] = responseHeaders.get(req) ?? [];
@@ -105,6 +123,17 @@ export function registerChat(ctx: LabContext): LabModule {
       rejectUpgrade(socket, 403, `Origin ${req.headers.origin ?? ''} may not open ${CHAT_WS_PATH}`);
       return;
     }
+    const visitor = ctx.visitors.of(req);
+    const perAddress = ctx.visitors.perAddress(socketsPerVisitor);
+    if (!held.allows(visitor, socketsPerVisitor, perAddress)) {
+      rejectUpgrade(
+        socket,
+        429,
+        `at most ${socketsPerVisitor} chat connections per browser (${perAddress} per address)`,
+      );
+      return;
+    }
+    visitorOf.set(req, visitor);
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
   ctx.gauges.register('wsChat', () => sockets.size);
@@ -114,6 +143,7 @@ export function registerChat(ctx: LabContext): LabModule {
     async close() {
       ctx.router.unroute(CHAT_WS_PATH);
       stopHeartbeat();
+      clearInterval(sweeper);
       // RFC 6455 §7.4.1: 1001 "going away" tells clients the server is shutting down.
       for (const ws of sockets) ws.close(1001, 'server shutting down');
       const deadline = Date.now() + 500;

@@ -6,7 +6,7 @@ import type { LabContext, LabModule } from '../app.ts';
 import { fleetCredentials } from '../broker/users.ts';
 import { FleetAggregator } from './aggregator.ts';
 import { FleetSimulator } from './simulator.ts';
-import { FleetOptionError, checkRate, checkVehicles } from './options.ts';
+import { FleetOptionError, checkRate, checkVehicles, shown } from './options.ts';
 import { FLEET_LIMITS, SNAPSHOT_HZ, type FleetInfo } from '../../src/lib/wire/fleet.ts';
 
 /** Size and rate of the simulated fleet; `vehicles: 0` runs none (the aggregator still runs). */
@@ -135,7 +135,9 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
       return info();
     });
 
-    scope.patch('/api/fleet', async (req, reply) => {
+    // One fleet for the whole room: its size, rate, pause and vehicles are the trainer's.
+    const fleetGate = { preHandler: ctx.trainer.requireTrainer('fleet') };
+    scope.patch('/api/fleet', fleetGate, async (req, reply) => {
       const body = req.body;
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         return badRequest(reply, 'body', 'body must be a JSON object');
@@ -169,7 +171,7 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
       return info();
     });
 
-    scope.post('/api/fleet/vehicles/:id/disconnect', async (req, reply) => {
+    scope.post('/api/fleet/vehicles/:id/disconnect', fleetGate, async (req, reply) => {
       if (!(await started(reply))) return reply;
       const id = vehicleId(req, reply);
       if (id === null) return reply;
@@ -180,7 +182,7 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
           return badRequest(
             reply,
             'reconnectAfterS',
-            `reconnectAfterS must be a number of seconds from 0 to 600, got ${JSON.stringify(raw)}`,
+            `reconnectAfterS must be a number of seconds from 0 to 600, got ${shown(raw)}`,
           );
         }
         after = raw;
@@ -193,7 +195,7 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
       return { id, reconnectAfterS: after };
     });
 
-    scope.post('/api/fleet/vehicles/:id/brake', async (req, reply) => {
+    scope.post('/api/fleet/vehicles/:id/brake', fleetGate, async (req, reply) => {
       if (!(await started(reply))) return reply;
       const id = vehicleId(req, reply);
       if (id === null) return reply;

@@ -3,6 +3,7 @@ import type { DemoError } from '../../src/lib/wire/http-demos.ts';
 import { isClientId } from '../../src/lib/wire/http-demos.ts';
 import type { Ticker } from './ticker.ts';
 import type { Traffic } from './traffic.ts';
+import type { HeldCounter, Visitors } from '../visitor.ts';
 
 /** Limits of the HTTP demos; all have defaults suited to a workshop of a few hundred browsers. */
 export interface HttpDemoOptions {
@@ -18,8 +19,13 @@ export interface HttpDemoOptions {
   heartbeatMs: number;
   /** Concurrent long-polls per visitor. */
   maxLongPollsPerClient: number;
-  /** Concurrent SSE streams per visitor. */
+  /** Concurrent SSE streams per page (`clientId`). */
   maxStreamsPerClient: number;
+  /**
+   * Concurrent streams plus long-polls per visitor (address + browser cookie), whatever
+   * `clientId`s it claims; an address gets `--people-per-address` times this.
+   */
+  maxHeldPerVisitor: number;
   /** Concurrent long-polls plus streams in total (503 past it): protects the file descriptors. */
   maxTotalHeld: number;
   /** "Send event now" presses per visitor per second. */
@@ -33,6 +39,33 @@ export interface DemoDeps {
   ticker: Ticker;
   traffic: Traffic;
   options: HttpDemoOptions;
+  visitors: Visitors;
+  /** Streams and long-polls held per visitor and per address. */
+  held: HeldCounter;
+}
+
+/**
+ * Counts a stream or long-poll against its visitor's and its address's caps until the response
+ * closes; answers 429 and returns false past them. Keyed on who connects, not on the clientId
+ * the client chooses: one client naming 5,000 clientIds still holds only its own share.
+ */
+export function holdForVisitor(req: FastifyRequest, reply: FastifyReply, deps: DemoDeps): boolean {
+  const v = deps.visitors.of(req.raw);
+  const perVisitor = deps.options.maxHeldPerVisitor;
+  const perAddress = deps.visitors.perAddress(perVisitor);
+  if (!deps.held.allows(v, perVisitor, perAddress)) {
+    const n = deps.held.count(v);
+    void fail(
+      reply,
+      429,
+      n.visitor >= perVisitor
+        ? `at most ${perVisitor} streams and long-polls at once per browser; close one first`
+        : `at most ${perAddress} streams and long-polls at once from one address; close one first`,
+    );
+    return false;
+  }
+  reply.raw.once('close', deps.held.hold(v));
+  return true;
 }
 
 /** A query parameter as one string; a repeated parameter counts as invalid (returns false). */

@@ -1,5 +1,6 @@
 // The HTTP demos: one ticker read by short polling, long polling and Server-Sent Events, plus the
 // routes the demos share (ticker control, clock, per-visitor byte counts, "drop connection").
+import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { LabContext, LabModule } from '../app.ts';
 import type { TickerInfo, TimeResponse } from '../../src/lib/wire/http-demos.ts';
@@ -7,6 +8,7 @@ import { LONG_POLL_TIMEOUT_DEFAULT_S, RATE_MAX, RATE_MIN } from '../../src/lib/w
 import { badClientId, clientKeyOf, fail, type HttpDemoOptions } from './common.ts';
 import { Ticker } from './ticker.ts';
 import { Traffic } from './traffic.ts';
+import { HeldCounter } from '../visitor.ts';
 import { registerPoll } from './poll.ts';
 import { registerLongPoll } from './long-poll.ts';
 import { registerSse } from './sse.ts';
@@ -22,6 +24,7 @@ export const HTTP_DEMO_DEFAULTS: HttpDemoOptions = {
   heartbeatMs: 15_000,
   maxLongPollsPerClient: 2,
   maxStreamsPerClient: 3,
+  maxHeldPerVisitor: 8,
   maxTotalHeld: 5000,
   maxEmitsPerSecond: 5,
   maxStreamBacklogBytes: 1024 * 1024,
@@ -50,7 +53,7 @@ const tickerInfo = (t: Ticker): TickerInfo => ({
 
 /** Registers the ticker and the poll, long-poll and SSE endpoints on the lab. */
 export function registerHttpDemos(
-  ctx: Pick<LabContext, 'app' | 'gauges'>,
+  ctx: Pick<LabContext, 'app' | 'gauges' | 'trainer' | 'visitors'>,
   overrides: Partial<HttpDemoOptions> = {},
 ): HttpDemos {
   const options = { ...HTTP_DEMO_DEFAULTS, ...overrides };
@@ -61,7 +64,7 @@ export function registerHttpDemos(
     autostart: options.autostart,
   });
   const traffic = new Traffic(app.server);
-  const deps = { ticker, traffic, options };
+  const deps = { ticker, traffic, options, visitors: ctx.visitors, held: new HeldCounter() };
 
   registerPoll(app, deps);
   const longPoll = registerLongPoll(app, deps);
@@ -80,19 +83,29 @@ export function registerHttpDemos(
     reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker)),
   );
 
-  app.post('/api/ticker', (req, reply) => {
-    const rate = (req.body as { rate?: unknown } | null | undefined)?.rate;
-    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < RATE_MIN || rate > RATE_MAX) {
-      return fail(
-        reply,
-        400,
-        `rate must be a number of events per second from ${RATE_MIN} to ${RATE_MAX}`,
-        'rate',
-      );
-    }
-    ticker.setRate(rate);
-    return reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker));
-  });
+  // The ticker is shared by every visitor's demos: only the trainer sets its rate.
+  app.post(
+    '/api/ticker',
+    { preHandler: ctx.trainer.requireTrainer('ticker-rate') },
+    (req, reply) => {
+      const rate = (req.body as { rate?: unknown } | null | undefined)?.rate;
+      if (
+        typeof rate !== 'number' ||
+        !Number.isFinite(rate) ||
+        rate < RATE_MIN ||
+        rate > RATE_MAX
+      ) {
+        return fail(
+          reply,
+          400,
+          `rate must be a number of events per second from ${RATE_MIN} to ${RATE_MAX}`,
+          'rate',
+        );
+      }
+      ticker.setRate(rate);
+      return reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker));
+    },
+  );
 
   // "Send event now", limited per visitor so one page cannot flood every other visitor's demo.
   const emits = new Map<string, { windowStart: number; count: number }>();
@@ -126,11 +139,16 @@ export function registerHttpDemos(
     return reply.header('Cache-Control', 'no-store').send(traffic.stats(key));
   });
 
-  // "Drop connection": destroy this visitor's held sockets, as a network failure would.
+  // "Drop connection": destroy this visitor's held sockets, as a network failure would. Open to
+  // everyone for their own connections; only the trainer may cut someone else's.
   app.post('/api/drop', (req, reply) => {
     const key = clientKeyOf(req);
     if (key === null) return badClientId(reply);
-    return reply.header('Cache-Control', 'no-store').send({ dropped: traffic.drop(key) });
+    const me = ctx.visitors.of(req.raw).key;
+    const mine = ctx.trainer.isTrainer(req)
+      ? undefined
+      : (r: IncomingMessage) => ctx.visitors.of(r).key === me;
+    return reply.header('Cache-Control', 'no-store').send({ dropped: traffic.drop(key, mine) });
   });
 
   return {

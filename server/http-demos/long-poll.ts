@@ -4,7 +4,14 @@ import {
   LONG_POLL_TIMEOUT_MAX_S,
   LONG_POLL_TIMEOUT_MIN_S,
 } from '../../src/lib/wire/http-demos.ts';
-import { badClientId, clientKeyOf, fail, queryParam, type DemoDeps } from './common.ts';
+import {
+  badClientId,
+  clientKeyOf,
+  fail,
+  holdForVisitor,
+  queryParam,
+  type DemoDeps,
+} from './common.ts';
 import { cursorOrFail, eventsAfter } from './poll.ts';
 
 /** A held request waiting for an event after its cursor. */
@@ -75,6 +82,7 @@ export function registerLongPoll(app: FastifyInstance, deps: DemoDeps): LongPoll
     if (waiters.size >= deps.options.maxTotalHeld) {
       return fail(reply, 503, 'the server holds too many requests right now; retry shortly');
     }
+    if (!holdForVisitor(req, reply, deps)) return reply;
 
     const ticket = deps.traffic.begin(key, 'longPoll', req.raw, reply.raw);
     reply.raw.once('close', () => ticket.end());

@@ -11,7 +11,14 @@ import {
   serializeSseComment,
   serializeTickerEvent,
 } from '../../src/lib/wire/http-demos.ts';
-import { badClientId, clientKeyOf, fail, queryParam, type DemoDeps } from './common.ts';
+import {
+  badClientId,
+  clientKeyOf,
+  fail,
+  holdForVisitor,
+  queryParam,
+  type DemoDeps,
+} from './common.ts';
 
 /** The running SSE endpoint. */
 export interface Sse {
@@ -90,6 +97,7 @@ export function registerSse(app: FastifyInstance, deps: DemoDeps): Sse {
     if (streams.size >= deps.options.maxTotalHeld) {
       return fail(reply, 503, 'the server holds too many streams right now; retry shortly');
     }
+    if (!holdForVisitor(req, reply, deps)) return reply;
 
     // HTML: the browser sends the last id it saw in the Last-Event-ID header when it reconnects;
     // a first connection can only pass one in the URL. The header is newer, so it wins.

@@ -112,12 +112,13 @@ export class Traffic {
    * Cuts a visitor's open long-polls and streams the way a failing network does: mid-response.
    * A socket closed before any byte of the answer would not do, because browsers silently resend
    * an idempotent request whose reused keep-alive connection closed without a response, and the
-   * page would never see the failure. Returns how many connections were cut.
+   * page would never see the failure. Only requests that `mine` accepts are cut (a clientId is
+   * chosen by the client: knowing someone's must not be enough). Returns how many were cut.
    */
-  drop(clientKey: string): number {
+  drop(clientKey: string, mine: (req: IncomingMessage) => boolean = () => true): number {
     const c = this.#clients.get(clientKey);
     if (!c) return 0;
-    const held = [...c.live].filter((r) => r.kind !== 'poll');
+    const held = [...c.live].filter((r) => r.kind !== 'poll' && mine(r.res.req));
     for (const { res, socket } of held) {
       if (res.headersSent) {
         socket.destroy();
@@ -128,6 +129,16 @@ export class Traffic {
       res.write('{"events":[', () => socket.destroy());
     }
     return held.length;
+  }
+
+  /** Forgets a visitor's totals (its live requests must have ended). */
+  forget(clientKey: string): void {
+    this.#clients.delete(clientKey);
+  }
+
+  /** Visitors with totals kept (bounded by `maxClients`). */
+  get clientCount(): number {
+    return this.#clients.size;
   }
 
   /** Stops listening to the server. */

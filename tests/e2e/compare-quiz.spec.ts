@@ -103,7 +103,7 @@ test.describe('selection quiz', () => {
     expect(problems.list).toEqual([]);
   });
 
-  test('works in Chinese, with a combination result from a shared link', async ({
+  test('works in Chinese, with a combination result from a shared link, and shows a tie as a tie', async ({
     page,
     problems,
   }) => {
@@ -115,6 +115,18 @@ test.describe('selection quiz', () => {
     await expect(page.getByTestId('quiz-combination')).toContainText('MQTT over WebSocket');
     await expect(page.getByRole('group', { name: /连接两端是谁/ })).toBeVisible();
     await expect(page.locator('a[href="/mqtt/#demo"]').first()).toBeVisible();
+    await expect(page.getByTestId('quiz-tie')).toHaveCount(0);
+
+    // Viewers instead of machines: both MQTT transports now score the same, and the quiz says so
+    // rather than naming one of them by list order.
+    await page.getByRole('radio', { name: /人在看数据变化/ }).check();
+    await expect(page.getByTestId('quiz-top')).toHaveAttribute('data-transport', 'mqtt mqtt-ws');
+    await expect(page.getByTestId('quiz-top')).toContainText('首选（并列）');
+    await expect(page.getByTestId('quiz-summary')).toHaveText(
+      '首选：MQTT over TCP和MQTT over WebSocket（并列）；次选：WebSocket。',
+    );
+    await expect(page.getByTestId('quiz-tie')).toBeVisible();
+    await expect(page.getByTestId('quiz-combination')).toContainText('MQTT over WebSocket');
     expect(problems.list).toEqual([]);
   });
 });

@@ -136,4 +136,66 @@ test.describe('the MQTT lab', () => {
       '清除会话 true：离线期间发布的 20 条中回来后收到 0 条',
     );
   });
+
+  // The broker refuses whole-broker filters to anonymous clients with SUBACK 0x80; the lab must say
+  // so (in the panel, the packet diagram and the wildcard playground), not show the QoS it asked for.
+  const REFUSED = {
+    en: {
+      path: '/en/mqtt/',
+      connect: 'Connect',
+      subscribe: 'Subscribe',
+      filter: 'Topic filter',
+      ask: 'Ask the broker',
+      panel: 'SUBACK: # → 0x80, refused',
+      why: 'does not let anonymous clients subscribe to the whole broker',
+      diagram: '0x80 refused',
+      wild: 'Broker: SUBACK 0x80, refused; nothing delivered.',
+    },
+    'zh-CN': {
+      path: '/mqtt/',
+      connect: '连接',
+      subscribe: '订阅',
+      filter: '主题过滤器',
+      ask: '问问 broker',
+      panel: 'SUBACK：# → 0x80，被拒绝',
+      why: '不允许匿名客户端订阅整个 broker',
+      diagram: '0x80 被拒绝',
+      wild: 'Broker：SUBACK 0x80，被拒绝；什么也没有投递。',
+    },
+  };
+  for (const [locale, l] of Object.entries(REFUSED)) {
+    test(`shows a refused subscription as refused, with the reason (${locale})`, async ({
+      page,
+      problems,
+    }) => {
+      // Hydration, loading mqtt.js and connecting take a while on a busy machine.
+      test.setTimeout(60_000);
+      await page.goto(l.path);
+      await ready(page);
+      const sub = page.getByTestId('mqtt-subscriber');
+      await sub.getByRole('button', { name: l.connect, exact: true }).click();
+      await expect(page.getByTestId('mqtt-subscriber-status')).toHaveAttribute(
+        'data-status',
+        'connected',
+        { timeout: 20_000 },
+      );
+      await sub.getByLabel(l.filter).fill('#');
+      await sub.getByLabel('QoS').first().selectOption('2');
+      await sub.getByRole('button', { name: l.subscribe, exact: true }).click();
+      const suback = page.getByTestId('mqtt-subscriber-suback');
+      await expect(suback).toContainText(l.panel, { timeout: 20_000 });
+      await expect(suback).toContainText(l.why);
+      await expect(suback).not.toContainText('→ 2');
+      const row = page.getByTestId('mqtt-diagram').locator('tr[data-type="SUBACK"]').last();
+      await expect(row).toHaveAttribute('data-refused', 'true');
+      await expect(row).toContainText(l.diagram);
+
+      await page.getByTestId('mqtt-wild-filter').fill('+/#');
+      await page.getByRole('button', { name: l.ask }).click();
+      const wild = page.getByTestId('mqtt-exp-wild');
+      await expect(wild).toContainText(l.wild, { timeout: 20_000 });
+      await expect(wild).toContainText(l.why);
+      expect(problems.list).toEqual([]);
+    });
+  }
 });

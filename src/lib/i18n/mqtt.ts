@@ -48,6 +48,12 @@ export type MqttKey =
   | 'unsubscribe'
   | 'granted'
   | 'refused'
+  | 'refusal.acl'
+  | 'refusal.v311'
+  | 'refusal.v5'
+  | 'notSent'
+  | 'noAnswer'
+  | 'diagram.refused'
   | 'topic'
   | 'payload'
   | 'retain'
@@ -102,6 +108,7 @@ export type MqttKey =
   | 'exp.wild.ask'
   | 'exp.wild.answer'
   | 'exp.wild.closed'
+  | 'exp.wild.refused'
   | 'exp.wild.sys'
   | 'rule.empty'
   | 'rule.too-long'
@@ -163,7 +170,16 @@ export const mqttStrings: Dictionary<MqttKey> = {
     subscribe: '订阅',
     unsubscribe: '取消订阅',
     granted: 'SUBACK：{filter} → {qos}',
-    refused: 'SUBACK：{filter} → 0x80 被拒绝',
+    refused: 'SUBACK：{filter} → {code}，被拒绝：发布到这个过滤器的消息不会送到这个客户端。',
+    'refusal.acl':
+      '原因：本实验室的 broker 不允许匿名客户端订阅整个 broker，也就是只由通配符组成、以 # 结尾的过滤器（如 #、+/#）。MQTT 3.1.1 只有一个失败返回码 0x80（§3.9.3），SUBACK 本身说不出原因。可以改订 lab/#。',
+    'refusal.v311':
+      '原因：MQTT 3.1.1 只有一个失败返回码 0x80（§3.9.3），SUBACK 说不出原因；通常是 broker 的访问规则不允许。',
+    'refusal.v5': '原因：MQTT 5.0 原因码 {code}（各原因码的含义见 MQTT 5.0 §3.9.3）。',
+    notSent:
+      '{filter} 没有 SUBACK：这个客户端已经以 QoS {qos} 或更高订阅过它，mqtt.js 没有再发 SUBSCRIBE。',
+    noAnswer: '{filter} 没有收到 SUBACK：{message}',
+    'diagram.refused': '{code} 被拒绝',
     topic: '主题',
     payload: '内容',
     retain: '保留消息',
@@ -225,6 +241,7 @@ export const mqttStrings: Dictionary<MqttKey> = {
     'exp.wild.ask': '问问 broker',
     'exp.wild.answer': 'Broker：SUBACK {granted}；投递了：{delivered}。',
     'exp.wild.closed': 'Broker：连接被关闭（过滤器不合法）。',
+    'exp.wild.refused': 'Broker：SUBACK {code}，被拒绝；什么也没有投递。',
     'exp.wild.sys': '以 $ 开头的主题不会被以通配符开头的过滤器匹配 [MQTT-4.7.2-1]。',
     'rule.empty': '主题过滤器至少要有一个字符 [MQTT-4.7.3-1]。',
     'rule.too-long': '超过 65535 字节 [MQTT-4.7.3-3]。',
@@ -285,7 +302,17 @@ export const mqttStrings: Dictionary<MqttKey> = {
     subscribe: 'Subscribe',
     unsubscribe: 'Unsubscribe',
     granted: 'SUBACK: {filter} → {qos}',
-    refused: 'SUBACK: {filter} → 0x80 refused',
+    refused:
+      'SUBACK: {filter} → {code}, refused: nothing published to this filter will reach this client.',
+    'refusal.acl':
+      'Why: this lab’s broker does not let anonymous clients subscribe to the whole broker, that is to a filter made only of wildcards and ending in # (such as # or +/#). MQTT 3.1.1 has a single failure code, 0x80 (§3.9.3), so the SUBACK itself cannot say why. Subscribe to lab/# instead.',
+    'refusal.v311':
+      'Why: MQTT 3.1.1 has a single failure code, 0x80 (§3.9.3), so the SUBACK cannot say; usually the broker’s access rules forbid the filter.',
+    'refusal.v5': 'Why: MQTT 5.0 reason code {code} (MQTT 5.0 §3.9.3 lists what each code means).',
+    notSent:
+      'No SUBACK for {filter}: this client already asked for it at QoS {qos} or higher, so mqtt.js sent no new SUBSCRIBE.',
+    noAnswer: 'No SUBACK for {filter}: {message}',
+    'diagram.refused': '{code} refused',
     topic: 'Topic',
     payload: 'Payload',
     retain: 'Retain',
@@ -350,6 +377,7 @@ export const mqttStrings: Dictionary<MqttKey> = {
     'exp.wild.ask': 'Ask the broker',
     'exp.wild.answer': 'Broker: SUBACK {granted}; delivered: {delivered}.',
     'exp.wild.closed': 'Broker: the connection was closed (the filter is invalid).',
+    'exp.wild.refused': 'Broker: SUBACK {code}, refused; nothing delivered.',
     'exp.wild.sys':
       'Topics starting with $ are not matched by a filter that starts with a wildcard [MQTT-4.7.2-1].',
     'rule.empty': 'A topic filter must be at least one character long [MQTT-4.7.3-1].',

@@ -10,8 +10,15 @@ type Key =
   | 'result'
   | 'incomplete'
   | 'summary'
+  | 'summaryAlone'
+  | 'tie'
+  | 'tieNote'
   | 'top'
+  | 'topTie'
   | 'runnerUp'
+  | 'runnerUpTie'
+  | 'ruledOut'
+  | 'outWeight'
   | 'combo.devices-and-browsers'
   | 'combo.feed-and-writes'
   | 'ranking'
@@ -86,8 +93,16 @@ export const quizStrings: Dictionary<Key> = {
     result: '推荐结果',
     incomplete: '回答全部 {total} 道题后给出推荐；还剩 {left} 道。',
     summary: '首选：{top}；次选：{runnerUp}。',
+    summaryAlone: '首选：{top}；其余方案都已被排除。',
+    tie: '{names}（并列）',
+    tieNote:
+      '并列：这几个方案得分相同，你的回答没能把它们分出高下。看看下面各自的理由，以及什么回答会改变首选。',
     top: '首选',
+    topTie: '首选（并列）',
     runnerUp: '次选',
+    runnerUpTie: '次选（并列）',
+    ruledOut: '已排除',
+    outWeight: '排除',
     'combo.devices-and-browsers':
       '组合使用：设备走 MQTT over TCP，浏览器走 MQTT over WebSocket，连到同一个 broker。',
     'combo.feed-and-writes':
@@ -163,8 +178,16 @@ export const quizStrings: Dictionary<Key> = {
     result: 'Recommendation',
     incomplete: 'Answer all {total} questions for a recommendation; {left} to go.',
     summary: 'Top pick: {top}; runner-up: {runnerUp}.',
+    summaryAlone: 'Top pick: {top}; every other option is ruled out.',
+    tie: '{names}, tied',
+    tieNote:
+      'A tie: these options score the same, and your answers do not separate them. Compare their reasons below, and see which answers would change the pick.',
     top: 'Top pick',
+    topTie: 'Top pick (tie)',
     runnerUp: 'Runner-up',
+    runnerUpTie: 'Runner-up (tie)',
+    ruledOut: 'ruled out',
+    outWeight: 'out',
     'combo.devices-and-browsers':
       'Use both: MQTT over TCP for the devices and MQTT over WebSocket for the browsers, through one broker.',
     'combo.feed-and-writes':

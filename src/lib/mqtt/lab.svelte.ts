@@ -22,6 +22,7 @@ import {
   type WillReport,
 } from './experiments.ts';
 import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-topic.ts';
+import { readSuback, refusalReason, type RefusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
 
 type Connect = (url: string, opts: IClientOptions) => MqttClient;
@@ -29,19 +30,23 @@ type Connect = (url: string, opts: IClientOptions) => MqttClient;
 /** One of the two clients on the page. */
 export type Role = 'publisher' | 'subscriber';
 
+/** The broker's answer to one filter, as the lab shows it: a refusal comes with its likely cause. */
+export type SubackView = SubackResult & { reason: RefusalReason | null };
+
 /** What a panel shows about its client. */
 export class ClientPanel {
   status: 'idle' | 'connecting' | 'connected' | 'closed' | 'failed' = $state('idle');
   diagnosis: Diagnosis | null = $state(null);
-  /** Last SUBACK: granted QoS per filter (128 = refused). */
-  granted: { filter: string; qos: number }[] = $state([]);
+  /** The broker's last answer per filter, read from the SUBACK packet (not mqtt.js's request). */
+  subacks: SubackView[] = $state([]);
   messages: { topic: string; payload: string; qos: number; retain: boolean }[] = $state([]);
   client: MqttClient | null = null;
 }
 
 /** The result of asking the broker about a filter (experiment 5). */
 export interface BrokerAnswer {
-  granted: number | null;
+  /** What the SUBACK said; null when none came in time. */
+  suback: SubackView | null;
   delivered: string[];
 }
 
@@ -107,6 +112,17 @@ export class MqttLab {
     return (
       this.settings.protocolVersion === 5 && this.settings.preset === 'this-server' && this.embedded
     );
+  }
+
+  /** Adds the likely cause to a refusal; `anonymous` is whether the client logged in. */
+  #view(result: SubackResult, anonymous: boolean): SubackView {
+    if (result.kind !== 'refused') return { ...result, reason: null };
+    const reason = refusalReason(result.filter, result.code, {
+      protocolVersion: this.settings.protocolVersion,
+      embeddedBroker: this.embedded && this.settings.preset === 'this-server',
+      anonymous,
+    });
+    return { ...result, reason };
   }
 
   async #mqtt(): Promise<Connect> {
@@ -247,17 +263,19 @@ export class MqttLab {
     killClient(c);
   }
 
-  /** Subscribes the panel's client; shows the granted QoS (128 = refused). */
+  /** Subscribes the panel's client; shows what the SUBACK granted or refused. */
   async subscribe(role: Role, filter: string, qos: 0 | 1 | 2): Promise<void> {
     const c = this[role].client;
     if (!c) return;
-    const granted = await new Promise<number>((resolve) =>
-      c.subscribe(filter, { qos }, (_err, g) => resolve(g?.[0]?.qos ?? 128)),
+    const asked = [{ topic: filter, qos }];
+    const [result] = await new Promise<SubackResult[]>((resolve) =>
+      c.subscribe(filter, { qos }, (err, _requested, suback) =>
+        resolve(readSuback(asked, err, suback)),
+      ),
     );
-    this[role].granted = [
-      ...this[role].granted.filter((g) => g.filter !== filter),
-      { filter, qos: granted },
-    ];
+    if (!result) return;
+    const shown = this.#view(result, !this.settings.username);
+    this[role].subacks = [...this[role].subacks.filter((g) => g.filter !== filter), shown];
   }
 
   /** Unsubscribes the panel's client. */
@@ -265,7 +283,7 @@ export class MqttLab {
     const c = this[role].client;
     if (!c) return;
     await c.unsubscribeAsync(filter).catch(() => {});
-    this[role].granted = this[role].granted.filter((g) => g.filter !== filter);
+    this[role].subacks = this[role].subacks.filter((g) => g.filter !== filter);
   }
 
   /** Publishes from the panel's client. */
@@ -377,19 +395,22 @@ export class MqttLab {
         ]);
         const delivered: string[] = [];
         sub.on('message', (t) => delivered.push(t));
-        const granted = await new Promise<number | null>((resolve) => {
+        const asked = [{ topic: filter, qos: 1 }];
+        const result = await new Promise<SubackResult | null>((resolve) => {
           const timer = setTimeout(() => resolve(null), 3000);
           sub.once('close', () => resolve(null));
-          sub.subscribe(filter, { qos: 1 }, (err, g) => {
+          sub.subscribe(filter, { qos: 1 }, (err, _requested, suback) => {
             clearTimeout(timer);
-            resolve(err && !g ? null : (g?.[0]?.qos ?? null));
+            resolve(readSuback(asked, err, suback)[0] ?? null);
           });
         });
-        if (granted !== null && granted !== 128) {
+        if (result?.kind === 'granted') {
           for (const t of topics) await pub.publishAsync(t, 'x', { qos: 1 }).catch(() => {});
           await new Promise((r) => setTimeout(r, 500));
         }
-        this.answer = { granted, delivered };
+        // These clients never log in: the broker sees an anonymous client.
+        const suback = result && result.kind !== 'not-sent' ? this.#view(result, true) : null;
+        this.answer = { suback, delivered };
       } finally {
         sub.end(true);
         pub.end(true);

@@ -16,6 +16,15 @@ export interface PacketRow {
   /** The fields worth showing, as text. */
   fields: Record<string, string>;
   ping: boolean;
+  /** A SUBACK's failure return codes (0x80 in MQTT 3.1.1 §3.9.3); empty for any other packet. */
+  refused: number[];
+}
+
+/** A SUBACK's return codes, failures (>= 0x80) in hex as the spec writes them: `1, 0x80`. */
+function returnCodes(granted: readonly unknown[]): string {
+  return granted
+    .map((g) => (typeof g === 'number' && g >= 0x80 ? `0x${g.toString(16).toUpperCase()}` : g))
+    .join(', ');
 }
 
 function varintLen(n: number): number {
@@ -120,7 +129,7 @@ export function packetFields(p: Packet): Record<string, string> {
       put('messageId', q['messageId']);
       break;
     case 'suback':
-      put('granted', ((q['granted'] as number[]) ?? []).join(', '));
+      put('granted', returnCodes((q['granted'] as number[]) ?? []));
       put('messageId', q['messageId']);
       break;
     case 'unsubscribe':
@@ -158,6 +167,12 @@ export class PacketLog {
       bytes: packetBytes(p),
       fields: packetFields(p),
       ping: p.cmd === 'pingreq' || p.cmd === 'pingresp',
+      refused:
+        p.cmd === 'suback'
+          ? (p.granted as readonly unknown[]).filter(
+              (g): g is number => typeof g === 'number' && g >= 0x80,
+            )
+          : [],
     };
     this.rows.push(row);
     if (this.rows.length > this.#limit) this.rows.splice(0, this.rows.length - this.#limit);

@@ -3,6 +3,7 @@
 
 import { TRANSPORTS, type Transport } from '../compare/table.ts';
 import {
+  OUT,
   QUESTION_IDS,
   QUESTIONS,
   SCORING,
@@ -10,6 +11,7 @@ import {
   type Answers,
   type OptionOf,
   type QuestionId,
+  type Weight,
 } from './questions.ts';
 
 /** One reason from the learner's answers: which answer moved which transport, by how much, why. */
@@ -17,7 +19,8 @@ export interface Reason {
   question: QuestionId;
   answer: string;
   transport: Transport;
-  weight: number;
+  /** A whole number, or `'out'` when the answer rules the transport out. */
+  weight: Weight;
   /** The comparison-table row whose cell explains the reason. */
   row: string;
 }
@@ -25,8 +28,19 @@ export interface Reason {
 /** One transport's place in the ranking. */
 export interface Ranked {
   transport: Transport;
+  /** The sum of the numeric weights. */
   score: number;
+  /** Ruled out by at least one answer: ranked after every transport that is not. */
+  out: boolean;
   reasons: Reason[];
+}
+
+/** The picks shown to the learner: more than one transport in a group is a tie. */
+export interface Picks {
+  /** Every transport not ruled out that shares the best score. */
+  top: Transport[];
+  /** Every transport not ruled out that shares the next score (empty if none is left). */
+  runnerUp: Transport[];
 }
 
 /** A result made of two parts, each doing what it is good at. */
@@ -45,16 +59,15 @@ export interface Swap {
 /** Answers that, given instead of the learner's, would change the top pick. */
 export interface Change {
   swaps: Swap[];
-  top: Transport;
+  /** The top pick those answers would give (more than one is a tie). */
+  top: Transport[];
 }
 
 /** What the quiz tells the learner. */
-export interface Recommendation {
+export interface Recommendation extends Picks {
   answered: number;
   complete: boolean;
   ranking: Ranked[];
-  top: Transport;
-  runnerUp: Transport;
   combination: Combination | null;
   changes: Change[];
 }
@@ -67,10 +80,13 @@ export function answerOf<Q extends QuestionId>(answers: Answers, q: Q): OptionOf
     : undefined;
 }
 
-/** Ranks all six transports by the sum of their weighted reasons; ties keep the table's order. */
+/**
+ * Ranks all six transports: those ruled out last, then by the sum of their weighted reasons; ties
+ * keep the table's order.
+ */
 export function rank(answers: Answers): Ranked[] {
   const byTransport = new Map<Transport, Ranked>(
-    TRANSPORTS.map((t) => [t, { transport: t, score: 0, reasons: [] }]),
+    TRANSPORTS.map((t) => [t, { transport: t, score: 0, out: false, reasons: [] }]),
   );
   for (const q of QUESTION_IDS) {
     const answer = answerOf(answers, q);
@@ -78,18 +94,41 @@ export function rank(answers: Answers): Ranked[] {
     for (const [transport, weight, row] of SCORING[`${q}.${answer}` as AnswerKey]) {
       const entry = byTransport.get(transport);
       if (!entry) continue;
-      entry.score += weight;
+      if (weight === OUT) entry.out = true;
+      else entry.score += weight;
       entry.reasons.push({ question: q, answer, transport, weight, row });
     }
   }
   const order = (t: Transport) => TRANSPORTS.indexOf(t);
   return [...byTransport.values()].sort(
-    (a, b) => b.score - a.score || order(a.transport) - order(b.transport),
+    (a, b) =>
+      Number(a.out) - Number(b.out) || b.score - a.score || order(a.transport) - order(b.transport),
   );
 }
 
-function first(ranking: Ranked[], i: number): Transport {
-  return ranking[i]?.transport ?? TRANSPORTS[0];
+/** The top pick and the runner-up, each a group of every transport sharing its score. */
+export function picksOf(entries: readonly Pick<Ranked, 'transport' | 'score' | 'out'>[]): Picks {
+  let best = -Infinity;
+  let next = -Infinity;
+  for (const e of entries) {
+    if (e.out) continue;
+    if (e.score > best) {
+      next = best;
+      best = e.score;
+    } else if (e.score < best && e.score > next) next = e.score;
+  }
+  const top: Transport[] = [];
+  const runnerUp: Transport[] = [];
+  for (const e of entries) {
+    if (e.out) continue;
+    if (e.score === best) top.push(e.transport);
+    else if (e.score === next) runnerUp.push(e.transport);
+  }
+  return { top, runnerUp };
+}
+
+function sameGroup(a: readonly Transport[], b: readonly Transport[]): boolean {
+  return a.length === b.length && a.every((t) => b.includes(t));
 }
 
 /** The combination that fits better than the top pick alone, if any. */
@@ -103,6 +142,13 @@ export function combinationFor(top: Transport, answers: Answers): Combination | 
   if ((top === 'sse' || top === 'long-polling') && (dir === 'mostly-down' || dir === 'both'))
     return { kind: 'feed-and-writes', parts: [top, 'http'] };
   return null;
+}
+
+/** The combination every transport of a (possibly tied) top pick agrees on, if any. */
+function combinationOf(top: readonly Transport[], answers: Answers): Combination | null {
+  const each = top.map((t) => combinationFor(t, answers));
+  const kind = each[0]?.kind;
+  return kind !== undefined && each.every((c) => c?.kind === kind) ? (each[0] ?? null) : null;
 }
 
 function alternatives(answers: Answers): Swap[] {
@@ -127,12 +173,12 @@ function apply(answers: Answers, swaps: readonly Swap[]): Answers {
  * when no single answer is enough, every pair of changed answers that does (in question order).
  */
 export function changesOfPick(answers: Answers): Change[] {
-  const top = first(rank(answers), 0);
+  const top = picksOf(rank(answers)).top;
   const options = alternatives(answers);
   const changes: Change[] = [];
   for (const swap of options) {
-    const other = first(rank(apply(answers, [swap])), 0);
-    if (other !== top) changes.push({ swaps: [swap], top: other });
+    const other = picksOf(rank(apply(answers, [swap]))).top;
+    if (!sameGroup(other, top)) changes.push({ swaps: [swap], top: other });
   }
   if (changes.length > 0) return changes;
   for (let i = 0; i < options.length; i++) {
@@ -140,8 +186,8 @@ export function changesOfPick(answers: Answers): Change[] {
       const a = options[i]!;
       const b = options[j]!;
       if (a.question === b.question) continue;
-      const other = first(rank(apply(answers, [a, b])), 0);
-      if (other !== top) changes.push({ swaps: [a, b], top: other });
+      const other = picksOf(rank(apply(answers, [a, b]))).top;
+      if (!sameGroup(other, top)) changes.push({ swaps: [a, b], top: other });
     }
   }
   return changes;
@@ -150,15 +196,14 @@ export function changesOfPick(answers: Answers): Change[] {
 /** The full recommendation for a set of answers. */
 export function recommend(answers: Answers): Recommendation {
   const ranking = rank(answers);
-  const top = first(ranking, 0);
+  const picks = picksOf(ranking);
   const answered = QUESTION_IDS.filter((q) => answerOf(answers, q) !== undefined).length;
   return {
     answered,
     complete: answered === QUESTION_IDS.length,
     ranking,
-    top,
-    runnerUp: first(ranking, 1),
-    combination: combinationFor(top, answers),
+    ...picks,
+    combination: combinationOf(picks.top, answers),
     changes: changesOfPick(answers),
   };
 }

@@ -2,6 +2,7 @@
 // WebSocket has no topics (RFC 6455 only frames bytes), so every message names its own room:
 // the application routes on `{type, room, …}` itself.
 import * as v from 'valibot';
+import { nickProblem, textProblem } from './visible-text.ts';
 
 /** Path of the chat endpoint on the companion server. */
 export const CHAT_WS_PATH = '/ws/chat';
@@ -31,20 +32,22 @@ export const CHAT_LIMITS = {
 /** Room names: lower-case letters, digits and dashes, 1-32 of them. */
 export const ROOM_PATTERN = /^[a-z0-9-]{1,32}$/;
 
-// Printable: no control, format, private-use, unassigned or surrogate code points, and no
-// line or paragraph separators; spaces are fine inside but a nick is not only spaces.
-const PRINTABLE = /^[^\p{C}\p{Zl}\p{Zp}]+$/u;
-
 const codePoints = (s: string): number => [...s].length;
 
 const room = v.pipe(v.string(), v.regex(ROOM_PATTERN, 'room must match ^[a-z0-9-]{1,32}$'));
+// NFKC first, so that full-width and styled letters and odd spaces are stored as their plain
+// forms; then the rules of visible-text.ts (no invisible nicks, no Latin mixed with Cyrillic).
 const nick = v.pipe(
   v.string(),
+  v.transform((s) => s.normalize('NFKC')),
   v.check(
     (s) => codePoints(s) >= 1 && codePoints(s) <= CHAT_LIMITS.maxNickChars,
     'nick must be 1-24 characters',
   ),
-  v.check((s) => PRINTABLE.test(s) && s.trim().length > 0, 'nick must be printable characters'),
+  v.check(
+    (s) => nickProblem(s) === null && s.trim().length > 0,
+    (issue) => nickProblem(String(issue.input)) ?? 'nick must be printable characters',
+  ),
 );
 const text = v.pipe(
   v.string(),
@@ -52,6 +55,10 @@ const text = v.pipe(
   v.check(
     (s) => codePoints(s) <= CHAT_LIMITS.maxTextChars,
     `text must be at most ${CHAT_LIMITS.maxTextChars} characters`,
+  ),
+  v.check(
+    (s) => textProblem(s) === null,
+    (issue) => textProblem(String(issue.input)) ?? 'text is not allowed',
   ),
 );
 const clientMsgId = v.pipe(

@@ -91,3 +91,13 @@ export function topicLevels(topic: string): number {
   for (let i = 0; i < topic.length; i++) if (topic.charCodeAt(i) === 47) n++;
   return n;
 }
+
+/**
+ * A filter made only of wildcards and ending in `#` (`#`, `+/#`, `+/+/#`) receives every topic
+ * with enough levels: a firehose of the whole broker, which the lab's broker refuses to anonymous
+ * clients (server/broker/acl.ts), and which the lab explains when the SUBACK says 0x80.
+ */
+export function isFirehose(filter: string): boolean {
+  const levels = filter.split('/');
+  return levels[levels.length - 1] === '#' && levels.every((l) => l === '+' || l === '#');
+}

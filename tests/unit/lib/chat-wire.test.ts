@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   chatUrl,
+  isValidNick,
   parseClientMessage,
   parseServerMessage,
   type Rejection,
 } from '../../../src/lib/wire/chat.ts';
+import { nickSkeleton, textProblem } from '../../../src/lib/wire/visible-text.ts';
 
 const rejection = (raw: unknown): Rejection | null => {
   const r = parseClientMessage(typeof raw === 'string' ? raw : JSON.stringify(raw));
@@ -44,6 +46,17 @@ describe('chat envelope (client frames)', () => {
     [{ type: 'hello', nick: 'line\nbreak' }, 'bad_nick'],
     [{ type: 'hello', nick: 'rtl\u202eoverride' }, 'bad_nick'],
     [{ type: 'hello', nick: 42 }, 'bad_nick'],
+    // Invisible nicks: a Hangul filler, the blank Braille pattern, a lone combining mark, a
+    // zero-width space between letters, and Latin mixed with a Cyrillic look-alike ("аdmin").
+    [{ type: 'hello', nick: '\u3164' }, 'bad_nick'],
+    [{ type: 'hello', nick: '\u2800\u2800' }, 'bad_nick'],
+    [{ type: 'hello', nick: '\u0301' }, 'bad_nick'],
+    [{ type: 'hello', nick: 'ad\u200bmin' }, 'bad_nick'],
+    [{ type: 'hello', nick: '\u0430dmin' }, 'bad_nick'],
+    [{ type: 'chat', room: 'ok', text: 'gnp.\u202eexe', clientMsgId: 'a' }, 'invalid'],
+    [{ type: 'chat', room: 'ok', text: 'a\u0000b', clientMsgId: 'a' }, 'invalid'],
+    [{ type: 'chat', room: 'ok', text: '\u200b\u200d\u2060', clientMsgId: 'a' }, 'invalid'],
+    [{ type: 'chat', room: 'ok', text: '\u3164 \u3164', clientMsgId: 'a' }, 'invalid'],
     [{ type: 'join', room: 'Lobby' }, 'bad_room'],
     [{ type: 'join', room: '' }, 'bad_room'],
     [{ type: 'join', room: 'x'.repeat(33) }, 'bad_room'],
@@ -63,6 +76,30 @@ describe('chat envelope (client frames)', () => {
     const e = rejection({ type: 'chat', room: 'ok', text: 'x'.repeat(2001), clientMsgId: 'm7' });
     expect(e).toMatchObject({ code: 'text_too_long', ref: 'm7' });
     expect(e?.message).toMatch(/2000/);
+  });
+});
+
+describe('nicks and text people show each other', () => {
+  it('folds width, case, accents and Cyrillic or Greek look-alikes into one key', () => {
+    const key = nickSkeleton('admin');
+    for (const n of ['Admin', 'ADMIN', '\uff41\uff44\uff4d\uff49\uff4e', 'adm1n', 'ádmin'])
+      expect(nickSkeleton(n), n).toBe(key);
+    // All-Cyrillic "сосо" passes the mixed-script rule, and still meets Latin "coco".
+    expect(nickSkeleton('\u0441\u043e\u0441\u043e')).toBe(nickSkeleton('coco'));
+    expect(nickSkeleton('ann')).not.toBe(nickSkeleton('anna'));
+    expect(nickSkeleton('李雷')).not.toBe(nickSkeleton('韩梅梅'));
+  });
+
+  it('keeps ordinary names, emoji sequences and line breaks', () => {
+    for (const n of ['Ann Lee', '李雷', 'Zoë', 'Ωμέγα', 'Дмитрий'])
+      expect(isValidNick(n), n).toBe(true);
+    for (const t of ['hi 👋', '👨\u200d👩\u200d👧', 'two\nlines', 'שלום world'])
+      expect(textProblem(t), t).toBeNull();
+  });
+
+  it('stores a nick in NFKC, so a full-width nick is shown as plain letters', () => {
+    const r = parseClientMessage(JSON.stringify({ type: 'hello', nick: '\uff21nn' }));
+    expect(r).toMatchObject({ ok: true, msg: { nick: 'Ann' } });
   });
 });
 

@@ -54,7 +54,7 @@ describe('SelectionQuiz', () => {
       quiz.load();
       flushSync();
       expect(quiz.result.complete).toBe(true);
-      expect(quiz.result.top).toBe('short-polling');
+      expect(quiz.result.top).toEqual(['short-polling']);
     });
     cleanup();
   });

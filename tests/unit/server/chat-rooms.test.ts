@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
 import { Room, Rooms, nickKey, type Member } from '../../../server/chat/rooms.ts';
 import { TokenBucket } from '../../../server/chat/rate-limit.ts';
+import { ChatHub, ROOMS_PER_VISITOR } from '../../../server/chat/hub.ts';
 import { isAllowedOrigin } from '../../../server/chat/origin.ts';
 
-const member = (nick: string, inbox: string[] = []): Member => ({
+const member = (nick: string, inbox: string[] = [], session = `s-${nick}`): Member => ({
   nick,
   nickKey: nickKey(nick),
-  session: undefined,
+  session,
+  authorKey: session,
   send: (f) => inbox.push(f),
 });
 
@@ -47,6 +49,25 @@ describe('Room', () => {
     expect(again).toEqual({ msg: first.msg, duplicate: true });
     expect(other.duplicate).toBe(false);
     expect(room.lastId).toBe(2);
+  });
+
+  it('keys members by a nick skeleton, so a look-alike nick is taken like the original', () => {
+    // All-Cyrillic "сосо" and full-width "ＣＯＣＯ" against Latin "coco".
+    expect(nickKey('\u0441\u043e\u0441\u043e')).toBe(nickKey('coco'));
+    expect(nickKey('\uff23\uff2f\uff23\uff2f')).toBe(nickKey('coco'));
+  });
+
+  it('never takes a newcomer with a freed nick for the old holder resending', () => {
+    const room = new Room('r');
+    const first = room.post(member('ann', [], 'session-1'), 'from the first ann', 'm1', 1);
+    // The first ann leaves; someone else takes the nick, and happens to number from m1 too.
+    const next = room.post(member('ann', [], 'session-2'), 'from the second ann', 'm1', 2);
+    expect(next.duplicate).toBe(false);
+    expect(next.msg).toMatchObject({ id: 2, text: 'from the second ann' });
+    expect(first.msg.id).toBe(1);
+    // The same session resending is still recognised, and still only once.
+    const again = room.post(member('ann', [], 'session-2'), 'from the second ann', 'm1', 3);
+    expect(again).toEqual({ msg: next.msg, duplicate: true });
   });
 
   it('broadcasts one serialized frame to every member but the one excepted', () => {
@@ -115,5 +136,95 @@ describe('isAllowedOrigin', () => {
     ]) {
       expect(isAllowedOrigin(req({ ...host, origin }), []), origin).toBe(false);
     }
+  });
+});
+
+describe('one visitor cannot take the chat down', () => {
+  // A fake connection: frames it received, parsed.
+  const peer = () => {
+    const frames: { type: string; code?: string; room?: string }[] = [];
+    return {
+      frames,
+      send: (f: string) => frames.push(JSON.parse(f) as { type: string }),
+      destroy: () => {},
+    };
+  };
+  const visitor = (address: string, browser: string) => ({
+    address,
+    key: `${address}|${browser}`,
+  });
+
+  it('caps rooms per browser and per address, so 500 sockets leave room for a newcomer', () => {
+    const hub = new ChatHub({ maxRooms: 100, peoplePerAddress: 2, now: () => 0 });
+    // 500 sockets from one address: half share one cookie, half made up a new one each.
+    for (let i = 0; i < 500; i++) {
+      const c = hub.connect(peer(), visitor('10.0.0.66', i < 250 ? 'same' : `fake${i}`));
+      hub.receive(c, JSON.stringify({ type: 'hello', nick: `bot${i}` }));
+      hub.receive(c, JSON.stringify({ type: 'join', room: `spam-${i}` }));
+    }
+    expect(hub.rooms.size).toBeLessThanOrEqual(ROOMS_PER_VISITOR * 2);
+    const p = peer();
+    const newcomer = hub.connect(p, visitor('10.0.0.7', 'real'));
+    hub.receive(newcomer, JSON.stringify({ type: 'hello', nick: 'ann' }));
+    hub.receive(newcomer, JSON.stringify({ type: 'join', room: 'lobby' }));
+    expect(p.frames.at(-1)).toMatchObject({ type: 'joined', room: 'lobby' });
+  });
+
+  it('limits messages per address, so 100 sockets cannot flood one room', () => {
+    let now = 0;
+    const hub = new ChatHub({ peoplePerAddress: 8, now: () => now });
+    const clients = Array.from({ length: 100 }, (_, i) => {
+      now += 1000; // joining at a calm pace
+      const c = hub.connect(peer(), visitor('10.0.0.66', `b${i}`));
+      hub.receive(c, JSON.stringify({ type: 'hello', nick: `bot${i}` }));
+      hub.receive(c, JSON.stringify({ type: 'join', room: 'lobby' }));
+      return c;
+    });
+    expect(hub.rooms.get('lobby')?.members.size).toBe(100);
+    now += 10_000;
+    // The clock stands still: each socket sends 9 messages within the same instant.
+    for (const c of clients) {
+      for (let k = 0; k < 9; k++) {
+        hub.receive(
+          c,
+          JSON.stringify({ type: 'chat', room: 'lobby', text: 'spam', clientMsgId: `m${k}` }),
+        );
+      }
+    }
+    const lastId = hub.rooms.get('lobby')?.lastId ?? 0;
+    // At most a burst of 10 msg/s per visitor x 8 people per address gets through.
+    expect(lastId).toBe(80);
+  });
+
+  it('bounds history in total, and reclaims rooms nobody is in', () => {
+    let now = 0;
+    const hub = new ChatHub({
+      messagesPerSecond: 1e6,
+      historyBudgetBytes: 200_000,
+      emptyRoomTtlMs: 60_000,
+      now: () => now,
+    });
+    const text = 'x'.repeat(1000);
+    const clients = Array.from({ length: 30 }, (_, i) => {
+      const c = hub.connect(peer(), visitor(`10.0.1.${i}`, 'b'));
+      hub.receive(c, JSON.stringify({ type: 'hello', nick: `n${i}` }));
+      hub.receive(c, JSON.stringify({ type: 'join', room: `room-${i}` }));
+      for (let k = 0; k < 100; k++) {
+        hub.receive(
+          c,
+          JSON.stringify({ type: 'chat', room: `room-${i}`, text, clientMsgId: `m${k}` }),
+        );
+      }
+      return c;
+    });
+    // 30 rooms x 100 x 1 KB would be 3 MB.
+    expect(hub.rooms.meter.bytes).toBeLessThanOrEqual(200_000);
+    for (const c of clients) hub.disconnect(c);
+    now += 59_000;
+    expect(hub.sweep()).toBe(0); // a page reconnecting within the minute still finds its history
+    now += 1_000;
+    expect(hub.sweep()).toBe(30);
+    expect(hub.rooms.size).toBe(0);
+    expect(hub.rooms.meter.bytes).toBe(0);
   });
 });

@@ -34,6 +34,16 @@ describe('chat server (/ws/chat)', () => {
     await lab.close();
   });
 
+  it('holds at most 6 sockets per browser, whatever else that browser does', async () => {
+    const cookie = { cookie: `lab_vid=${'b'.repeat(22)}` };
+    const six = await Promise.all(Array.from({ length: 6 }, () => rawChat(lab, cookie)));
+    expect(await upgradeStatus(lab, cookie)).toBe(429);
+    expect(await upgradeStatus(lab, { cookie: `lab_vid=${'c'.repeat(22)}` })).toBe(101);
+    for (const c of six) c.close();
+    // Once the server has seen them close, the browser may connect again.
+    await waitFor(async () => (await upgradeStatus(lab, cookie)) === 101, 'a free socket slot');
+  });
+
   it('routes by room: two clients in a room see each other, a third elsewhere sees nothing', async () => {
     const ann = await joinedChat(lab, 'ann', 'lobby');
     const bob = await joinedChat(lab, 'bob', 'lobby');

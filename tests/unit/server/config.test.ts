@@ -11,6 +11,8 @@ describe('parseConfig', () => {
       distDir: 'dist',
       allowedOrigins: [],
       fleet: { vehicles: 200, rateHz: 1 },
+      trainer: { token: null, localTrainer: true, trustProxy: null },
+      peoplePerAddress: 8,
     });
   });
 

@@ -127,6 +127,25 @@ describe('the fleet control API', () => {
     expect(await delay.json()).toMatchObject({ field: 'reconnectAfterS' });
     expect((await post('/api/fleet/vehicles/1/brake')).status).toBe(200);
   });
+
+  it('answers 400 naming the field for a value nested 20,000 deep, never 500', async () => {
+    const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+    const cases: [string, string, string][] = [
+      ['PATCH', '/api/fleet', 'vehicles'],
+      ['PATCH', '/api/fleet', 'rateHz'],
+      ['POST', '/api/fleet/vehicles/1/disconnect', 'reconnectAfterS'],
+    ];
+    for (const [method, path, field] of cases) {
+      const res = await fetch(url(path), {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: `{"${field}":${deep}}`,
+      });
+      expect(res.status, field).toBe(400);
+      expect(await res.json()).toMatchObject({ statusCode: 400, field });
+    }
+    expect(await info()).toMatchObject({ vehicles: 1 });
+  });
 });
 
 interface Run {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
+import http from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { EventSource } from 'eventsource';
 import {
@@ -8,6 +9,8 @@ import {
   type HttpDemoOptions,
 } from '../../../server/http-demos/index.ts';
 import { Gauges } from '../../../server/gauges.ts';
+import { registerTrainer, TRAINER_DEFAULTS } from '../../../server/workshop/trainer.ts';
+import { Visitors } from '../../../server/visitor.ts';
 import type { ClientStats, EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
 import { startTestLab, waitFor } from '../../helpers/lab.ts';
 
@@ -21,9 +24,21 @@ interface Harness {
 const open: Harness[] = [];
 
 /** The HTTP demos alone on a free loopback port, with the ticker driven by hand. */
-async function start(opts: Partial<HttpDemoOptions> = {}): Promise<Harness> {
+async function start(
+  opts: Partial<HttpDemoOptions> = {},
+  who: { peoplePerAddress?: number; localTrainer?: boolean } = {},
+): Promise<Harness> {
   const app = Fastify({ forceCloseConnections: true });
-  const demos = registerHttpDemos({ app, gauges: new Gauges() }, { autostart: false, ...opts });
+  const trainer = registerTrainer(app, {
+    ...TRAINER_DEFAULTS,
+    localTrainer: who.localTrainer ?? true,
+  });
+  const visitors = new Visitors(null, who.peoplePerAddress);
+  visitors.register(app);
+  const demos = registerHttpDemos(
+    { app, gauges: new Gauges(), trainer, visitors },
+    { autostart: false, ...opts },
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -38,6 +53,37 @@ afterEach(async () => {
     await h.app.close();
   }
 });
+
+const streamsOpen: http.ClientRequest[] = [];
+/** Opens a stream from `localAddress` with a browser cookie (22 chars) or none; its status. */
+function openStream(
+  port: number,
+  path: string,
+  vid: string | null,
+  localAddress = '127.0.0.1',
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        localAddress,
+        agent: false,
+        headers: vid ? { cookie: `lab_vid=${vid.padEnd(22, 'x')}` } : {},
+      },
+      (res) => {
+        resolve(res.statusCode ?? 0);
+        res.resume();
+      },
+    );
+    req.on('error', reject);
+    streamsOpen.push(req);
+  });
+}
+function closeStreams(): void {
+  for (const r of streamsOpen.splice(0)) r.destroy();
+}
 
 const emitN = (h: Harness, n: number) => {
   for (let i = 0; i < n; i++) h.demos.ticker.emit();
@@ -351,6 +397,44 @@ describe('GET /api/sse', () => {
     expect(fourth.status).toBe(429);
     expect(((await fourth.json()) as { error: string }).error).toMatch(/at most 3/);
     ctrl.abort();
+    await waitFor(() => allZero(h), 'the streams to close');
+  });
+
+  it('caps streams per visitor and per address, not per self-chosen clientId', async () => {
+    const h = await start({ maxTotalHeld: 8, maxHeldPerVisitor: 2 }, { peoplePerAddress: 2 });
+    // One script on 127.0.0.1 asks for ten streams, each with a new clientId and a made-up cookie.
+    const codes: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      codes.push(await openStream(h.port, `/api/sse?clientId=greedy${i}`, `vid${i}`));
+    }
+    expect(codes.filter((c) => c === 200)).toHaveLength(4); // 2 per visitor x 2 per address
+    expect(codes.filter((c) => c === 503)).toHaveLength(0);
+    // Without cookies, all its streams are one visitor: a third is refused.
+    const plain = [0, 1, 2].map((i) =>
+      openStream(h.port, `/api/sse?clientId=x${i}`, null, '127.0.0.3'),
+    );
+    expect((await Promise.all(plain)).sort()).toEqual([200, 200, 429]);
+    // Someone else on the LAN still gets a stream.
+    expect(await openStream(h.port, '/api/sse?clientId=real', 'realvisitor', '127.0.0.2')).toBe(
+      200,
+    );
+    closeStreams();
+    await waitFor(() => allZero(h), 'the streams to close');
+  });
+
+  it("cuts only the caller's own connections on /api/drop, unless the trainer asks", async () => {
+    const h = await start({}, { localTrainer: false });
+    // Another browser behind the same address (a NAT) knows the victim's clientId.
+    await openStream(h.port, '/api/sse?clientId=victim', 'victimbrowser');
+    const drop = (vid: string) =>
+      fetch(`${h.base}/api/drop?clientId=victim`, {
+        method: 'POST',
+        headers: { cookie: `lab_vid=${vid.padEnd(22, 'x')}` },
+      }).then(async (r) => ((await r.json()) as { dropped: number }).dropped);
+    expect(await drop('attacker')).toBe(0);
+    expect(h.demos.internals().sseStreams).toBe(1);
+    expect(await drop('victimbrowser')).toBe(1);
+    closeStreams();
     await waitFor(() => allZero(h), 'the streams to close');
   });
 

@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { EXPECTED_FAILURES, SKIPPED, SKIPPED_FILES } from '../../../upstream/aedes-exceptions.ts';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const aedesDir = `${root}node_modules/aedes/`;
+
+interface Result {
+  file: string;
+  name: string;
+  outcome: 'pass' | 'fail' | 'skip';
+  error?: string;
+}
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Runs Aedes' suite with every broker built as the lab builds it (tests/upstream/aedes-as-lab.ts). */
+function runUpstream(): Promise<Result[]> {
+  const files = readdirSync(`${aedesDir}test`)
+    .filter((f) => /\.(js|cjs)$/.test(f) && f !== 'helper.js')
+    .filter((f) => !SKIPPED_FILES.some((s) => s.file === f))
+    .map((f) => `test/${f}`);
+  const args = [
+    '--import',
+    `${root}tests/upstream/aedes-as-lab.ts`,
+    '--test',
+    // One process for all files: the preload's start-up is paid once, not per file.
+    '--experimental-test-isolation=none',
+    `--test-reporter=${root}tests/upstream/reporter.ts`,
+    '--test-timeout=30000',
+    ...SKIPPED.map((s) => `--test-skip-pattern=^${escape(s.name)}$`),
+    ...files,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: aedesDir,
+      env: { ...process.env, LAB_AEDES_TRANSPORT: 'tcp', NODE_OPTIONS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      const results = out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Result);
+      if (results.length === 0) reject(new Error(`no results from Aedes' suite:\n${err}`));
+      else resolve(results);
+    });
+  });
+}
+
+describe("Aedes' own test suite against the lab's broker", () => {
+  it('passes every test but the listed exceptions, and each listed one still fails', async () => {
+    const results = await runUpstream();
+    const key = (r: { file: string; name: string }) => `${r.file} :: ${r.name}`;
+    const failed = results.filter((r) => r.outcome === 'fail');
+    // Anything failing that is not listed, with its error, so the report says what broke.
+    expect(
+      failed
+        .filter((r) => !EXPECTED_FAILURES.some((e) => key(e) === key(r)))
+        .map((r) => `${key(r)}: ${r.error ?? ''}`),
+    ).toEqual([]);
+    // A listed failure that now passes means the list is out of date.
+    expect(EXPECTED_FAILURES.map(key).filter((k) => !failed.some((r) => key(r) === k))).toEqual([]);
+    for (const s of SKIPPED) expect(results.some((r) => key(r) === key(s))).toBe(false);
+    // Aedes 1.2.0 ships 375 tests; all but the exceptions and its own platform skips ran.
+    expect(results.filter((r) => r.outcome === 'pass').length).toBeGreaterThanOrEqual(350);
+  }, 300_000);
+});
