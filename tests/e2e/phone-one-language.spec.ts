@@ -96,7 +96,7 @@ for (const { prefix, lang } of [
     test(`every page fits the phone, keeps its header controls and speaks ${lang} only`, async ({
       page,
     }) => {
-      test.setTimeout(PAGES.length * 6_000);
+      test.setTimeout(PAGES.length * 15_000);
       const failures: string[] = [];
       for (const slug of PAGES) {
         const path = `${prefix}/${slug ? `${slug}/` : ''}`;

@@ -15,7 +15,8 @@ type Key =
   | 'conn.mqttWs'
   | 'conn.wsChat'
   | 'conn.sse'
-  | 'conn.longPoll';
+  | 'conn.longPoll'
+  | 'conn.race';
 
 /** UI strings of the server status badge. */
 export const statusStrings: Dictionary<Key> = {
@@ -35,6 +36,7 @@ export const statusStrings: Dictionary<Key> = {
     'conn.wsChat': 'WebSocket 聊天',
     'conn.sse': 'SSE',
     'conn.longPoll': '长轮询',
+    'conn.race': '进行中的比赛',
   },
   en: {
     label: 'Server status',
@@ -52,5 +54,6 @@ export const statusStrings: Dictionary<Key> = {
     'conn.wsChat': 'WebSocket chat',
     'conn.sse': 'SSE',
     'conn.longPoll': 'long polling',
+    'conn.race': 'races running',
   },
 };
