@@ -66,7 +66,12 @@ export default defineConfig({
         },
       ],
       customCss: ['./src/styles/lab.css'],
-      components: { Header: './src/components/starlight/Header.astro' },
+      // Header: the theme and language pickers on a phone's home page. Footer: the hook that loads
+      // workshop mode's banners while a trainer is active.
+      components: {
+        Header: './src/components/overrides/Header.astro',
+        Footer: './src/components/overrides/Footer.astro',
+      },
       lastUpdated: false,
       pagination: true,
     }),

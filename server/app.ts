@@ -14,6 +14,7 @@ import { registerHttpDemos } from './http-demos/index.ts';
 import { registerRace, type RaceModule } from './race/index.ts';
 import { Visitors } from './visitor.ts';
 import { registerTrainer, TRAINER_DEFAULTS, type TrainerAuth } from './workshop/trainer.ts';
+import { registerWorkshop } from './workshop/index.ts';
 import type { BrokerInfo } from '../src/lib/wire/health.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -119,11 +120,14 @@ export async function startLab(config: LabConfig): Promise<Lab> {
   const ctx: LabContext = { app, router, gauges, config, broker, trainer, visitors };
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
-  modules.push(registerChat(ctx));
-  modules.push(await registerFleet(ctx));
-  modules.push(registerHttpDemos(ctx));
+  const chat = registerChat(ctx);
+  const fleet = await registerFleet(ctx);
+  const http = registerHttpDemos(ctx);
+  modules.push(chat, fleet, http);
   const race = registerRace(ctx);
   modules.push(race);
+  // Workshop mode acts on the others (its faults cut their connections), so it comes last.
+  modules.push(registerWorkshop(ctx, { chat, fleet, http }, config.workshop));
 
   if (config.site) await registerSite(app, path.resolve(config.distDir));
   else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));

@@ -23,6 +23,13 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** The URLs attendees on the LAN open: one per interface, or the one address the lab listens on. */
+export function lanUrls(host: string, port: number): string[] {
+  const wildcard = host === '0.0.0.0' || host === '::';
+  if (!wildcard) return [`http://${urlHost(host)}:${port}/`];
+  return lanAddresses().map((ip) => `http://${ip}:${port}/`);
+}
+
 /** The start-up banner: where the site, the LAN URLs and the broker are. */
 export function bannerText({ config, port, mqttPort, version, trainer }: BannerInput): string {
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
@@ -31,8 +38,7 @@ export function bannerText({ config, port, mqttPort, version, trainer }: BannerI
   const site = config.site ? 'Site' : 'API';
   lines.push(`  ${site.padEnd(14)} http://${local}:${port}/`);
   if (wildcard) {
-    for (const ip of lanAddresses())
-      lines.push(`  ${'On the LAN'.padEnd(14)} http://${ip}:${port}/`);
+    for (const url of lanUrls(config.host, port)) lines.push(`  ${'On the LAN'.padEnd(14)} ${url}`);
   }
   if (config.broker.mode === 'embedded') {
     lines.push(`  ${'MQTT/TCP'.padEnd(14)} mqtt://${local}:${mqttPort ?? config.broker.mqttPort}`);

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { FleetOptionError, checkRate, checkVehicles } from './fleet/options.ts';
 import { checkToken, type TrainerLimits, type TrainerOptions } from './workshop/trainer.ts';
+import type { WorkshopOptions } from './workshop/index.ts';
 import type { BrokerLimits } from './broker/limits.ts';
 
 /** How the lab reaches an MQTT broker: its own embedded one, or a real one elsewhere. */
@@ -33,10 +34,14 @@ export interface LabConfig {
   race?: Partial<import('./race/options.ts').RaceOptions>;
   /** Who is the trainer; absent means a random token and trusted local browsers. */
   trainer?: TrainerOptions;
+  /** Vehicles, and status messages per second, the fleet may reach on this machine. */
+  fleetCapacity?: number;
   /** How many visitors' share of each cap one address gets (attendees behind one NAT). */
   peoplePerAddress?: number;
   /** Tuning of the trainer's limits, for tests. */
   trainerLimits?: Partial<TrainerLimits>;
+  /** Tuning of workshop mode, for tests and the benchmark. */
+  workshop?: WorkshopOptions;
 }
 
 /** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */
@@ -87,6 +92,12 @@ export const OPTIONS = [
   ],
   ['--no-fleet', 'LAB_FLEET=0', '', 'run no simulated vehicles (same as --fleet 0)'],
   ['--fleet-rate <hz>', 'LAB_FLEET_RATE', '1', 'status messages per vehicle per second (0.2-10)'],
+  [
+    '--fleet-capacity <n>',
+    'LAB_FLEET_CAPACITY',
+    '2000',
+    'what this machine carries: at most n vehicles and n status messages/s (vehicles x rate), even for the trainer',
+  ],
   [
     '--trainer-token <t>',
     'LAB_TRAINER_TOKEN',
@@ -216,6 +227,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
         fleet: { type: 'string' },
         'no-fleet': { type: 'boolean' },
         'fleet-rate': { type: 'string' },
+        'fleet-capacity': { type: 'string' },
         'trainer-token': { type: 'string' },
         'no-local-trainer': { type: 'boolean' },
         'trust-proxy': { type: 'string' },
@@ -278,6 +290,19 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
     if (err instanceof FleetOptionError) throw new ConfigError(err.message);
     throw err;
   }
+  const capacityRaw = values['fleet-capacity'] ?? fromEnv('LAB_FLEET_CAPACITY') ?? '2000';
+  const capacityName =
+    values['fleet-capacity'] !== undefined ? '--fleet-capacity' : 'LAB_FLEET_CAPACITY';
+  if (!/^\d{1,6}$/.test(capacityRaw.trim()) || Number(capacityRaw) < 1) {
+    throw new ConfigError(`${capacityName} must be a whole number from 1, got "${capacityRaw}"`);
+  }
+  const fleetCapacity = Number(capacityRaw);
+  if (fleet.vehicles > fleetCapacity || fleet.vehicles * fleet.rateHz > fleetCapacity) {
+    throw new ConfigError(
+      `the fleet (${fleet.vehicles} vehicles at ${fleet.rateHz} Hz) is over ${capacityName} ` +
+        `${fleetCapacity}: vehicles and vehicles × rate must stay within it`,
+    );
+  }
   const token = values['trainer-token'] ?? fromEnv('LAB_TRAINER_TOKEN') ?? null;
   if (token !== null) {
     const problem = checkToken(token);
@@ -309,6 +334,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
     broker,
     trainer,
     peoplePerAddress: Number(peopleRaw),
+    fleetCapacity,
     site: !(values['no-site'] ?? env['LAB_NO_SITE'] === '1'),
     distDir: values.dist ?? env['LAB_DIST'] ?? 'dist',
     allowedOrigins: originsRaw.map(parseOrigin),

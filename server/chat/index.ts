@@ -23,8 +23,16 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 // Header values a page should never see echoed into its own DOM, even its own.
 const HIDDEN_HEADERS = new Set(['cookie', 'authorization']);
 
+/** The running chat, with the handles the trainer's faults and rate chart use. */
+export interface ChatModule extends LabModule {
+  /** Closes every chat socket (the trainer's fault); returns how many. */
+  closeAll(): number;
+  /** Frames sent to clients so far. */
+  readonly framesOut: number;
+}
+
 /** Registers the chat's WebSocket endpoint `/ws/chat` and its `wsChat` gauge. */
-export function registerChat(ctx: LabContext): LabModule {
+export function registerChat(ctx: LabContext): ChatModule {
   const heartbeatMs = ctx.config.chat?.heartbeatMs ?? HEARTBEAT_MS;
   const hub = new ChatHub({
     ...(ctx.config.chat?.messagesPerSecond !== undefined
@@ -41,6 +49,7 @@ export function registerChat(ctx: LabContext): LabModule {
   sweeper.unref();
   const bootId = randomBytes(6).toString('hex');
   const sockets = new Set<WebSocket>();
+  let framesOut = 0;
   const responseHeaders = new WeakMap<IncomingMessage, string[]>();
 
   const wss = new WebSocketServer({
@@ -65,6 +74,7 @@ export function registerChat(ctx: LabContext): LabModule {
             ws.terminate();
             return;
           }
+          framesOut++;
           ws.send(frame);
         },
         destroy() {
@@ -140,6 +150,19 @@ export function registerChat(ctx: LabContext): LabModule {
   const stopHeartbeat = startHeartbeat(() => sockets, heartbeatMs);
 
   return {
+    get framesOut() {
+      return framesOut;
+    },
+    closeAll() {
+      const open = [...sockets];
+      for (const ws of open) {
+        // 1012 "Service Restart" (IANA WebSocket close codes, RFC 6455 §11.7): come back soon.
+        ws.close(1012, 'the trainer closed every chat socket');
+        // Never wait on a peer that does not answer the closing handshake.
+        setTimeout(() => ws.terminate(), 1000).unref();
+      }
+      return open.length;
+    },
     async close() {
       ctx.router.unroute(CHAT_WS_PATH);
       stopHeartbeat();

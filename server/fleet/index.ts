@@ -7,7 +7,13 @@ import { fleetCredentials } from '../broker/users.ts';
 import { FleetAggregator } from './aggregator.ts';
 import { FleetSimulator } from './simulator.ts';
 import { FleetOptionError, checkRate, checkVehicles, shown } from './options.ts';
-import { FLEET_LIMITS, SNAPSHOT_HZ, type FleetInfo } from '../../src/lib/wire/fleet.ts';
+import {
+  FLEET_CAPACITY_DEFAULT,
+  FLEET_LIMITS,
+  SNAPSHOT_HZ,
+  type FleetInfo,
+} from '../../src/lib/wire/fleet.ts';
+import { Backoff, watchLag } from './backoff.ts';
 
 /** Size and rate of the simulated fleet; `vehicles: 0` runs none (the aggregator still runs). */
 export interface FleetConfig {
@@ -57,10 +63,18 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
   const snapshotHz = envHz >= 2 && envHz <= 4 ? envHz : SNAPSHOT_HZ;
   // Trainer choices made before the simulator exists (e.g. a size with `--no-fleet`).
   let rateHz = config.rateHz;
+  // What this machine carries: vehicles × rate, and vehicles, at most this (--fleet-capacity).
+  const capacity = ctx.config.fleetCapacity ?? FLEET_CAPACITY_DEFAULT;
+  const backoff = new Backoff();
+  let stopWatching: (() => void) | null = null;
+  const watch = (sim: FleetSimulator): void => {
+    stopWatching ??= watchLag((lag) => sim.setSlowdown(backoff.sample(lag)));
+  };
 
   const startSimulator = (vehicles: number): FleetSimulator => {
     simulator ??= new FleetSimulator({ brokerUrl, vehicles, rateHz, credentials });
     simulator.start();
+    watch(simulator);
     return simulator;
   };
 
@@ -85,8 +99,10 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
 
   const info = (): FleetInfo & { lastError: string | null } =>
     simulator
-      ? { ...simulator.info(), snapshotHz }
+      ? { ...simulator.info(), snapshotHz, capacity }
       : {
+          capacity,
+          slowdown: 1,
           vehicles: 0,
           connected: 0,
           rateHz,
@@ -158,6 +174,21 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
       if (b['paused'] !== undefined && typeof b['paused'] !== 'boolean') {
         return badRequest(reply, 'paused', 'paused must be true or false');
       }
+      // Refused up front rather than queued: 5,000 vehicles at 10 Hz took a lab down for minutes.
+      const nextVehicles = vehicles ?? simulator?.info().vehicles ?? 0;
+      const nextRate = rate ?? rateHz;
+      if (nextVehicles > capacity || nextVehicles * nextRate > capacity) {
+        const field = vehicles !== undefined ? 'vehicles' : 'rateHz';
+        return reply.code(400).send({
+          error:
+            `${field}: this lab carries at most ${capacity} vehicles and ${capacity} status ` +
+            `messages per second (vehicles × rateHz); ${nextVehicles} × ${nextRate} = ` +
+            `${Math.round(nextVehicles * nextRate)}. --fleet-capacity raises the cap.`,
+          statusCode: 400,
+          field,
+          capacity,
+        });
+      }
       if (!(await started(reply))) return reply;
       if (rate !== undefined) {
         rateHz = rate;
@@ -212,6 +243,7 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
     aggregator: () => aggregator,
     async close() {
       closed = true;
+      stopWatching?.();
       await starting?.catch(() => {});
       await simulator?.close();
       await aggregator?.close();

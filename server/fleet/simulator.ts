@@ -70,6 +70,7 @@ export class FleetSimulator {
   readonly #slots = new Map<number, VehicleSlot>();
   readonly #queue: VehicleSlot[] = [];
   #rateHz: number;
+  #slowdown = 1;
   #paused = false;
   #timer: ReturnType<typeof setInterval> | null = null;
   #connecting = 0;
@@ -104,6 +105,7 @@ export class FleetSimulator {
       paused: this.#paused,
       snapshotHz: SNAPSHOT_HZ,
       limits: FLEET_LIMITS,
+      slowdown: this.#slowdown,
       lastError: this.#lastError,
     };
   }
@@ -197,7 +199,23 @@ export class FleetSimulator {
   }
 
   #periodMs(): number {
-    return 1000 / this.#rateHz;
+    return (1000 / this.#rateHz) * this.#slowdown;
+  }
+
+  /**
+   * Publishes `factor` times slower than the set rate (1 = as set): the lab backs off while its
+   * event loop lags, instead of queueing messages it cannot deliver.
+   */
+  setSlowdown(factor: number): void {
+    if (factor === this.#slowdown) return;
+    this.#slowdown = factor;
+    const now = Date.now();
+    for (const s of this.#slots.values()) s.nextDue = now + this.#opts.random() * this.#periodMs();
+  }
+
+  /** The current slowdown factor. */
+  get slowdown(): number {
+    return this.#slowdown;
   }
 
   #tick(): void {

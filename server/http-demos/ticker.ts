@@ -107,6 +107,11 @@ export class Ticker {
     return this.#listeners.size;
   }
 
+  /** Whether the timer runs (false after `stop()`, e.g. the trainer's pause). */
+  get running(): boolean {
+    return this.#running;
+  }
+
   /** Whether the timer is armed. */
   get timerArmed(): boolean {
     return this.#timer !== null;

@@ -41,6 +41,7 @@ export class Traffic {
   readonly #readMarks = new WeakMap<Socket, number>();
   readonly #clients = new Map<string, ClientRecord>();
   readonly #maxClients: number;
+  readonly #started: Record<DemoKind, number> = { poll: 0, longPoll: 0, sse: 0 };
   readonly #server: Server;
   readonly #onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const socket = req.socket;
@@ -82,6 +83,7 @@ export class Traffic {
     const live: LiveRequest = { kind, socket, res, writtenAtStart: socket.bytesWritten };
     client.live.add(live);
     client.totals[kind].requests += 1;
+    this.#started[kind] += 1;
     client.totals[kind].bytesIn += bytesIn;
     let ended = false;
     return {
@@ -118,17 +120,20 @@ export class Traffic {
   drop(clientKey: string, mine: (req: IncomingMessage) => boolean = () => true): number {
     const c = this.#clients.get(clientKey);
     if (!c) return 0;
-    const held = [...c.live].filter((r) => r.kind !== 'poll' && mine(r.res.req));
-    for (const { res, socket } of held) {
-      if (res.headersSent) {
-        socket.destroy();
-        continue;
-      }
-      // A head promising more body than ever comes, then the cut.
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '4096' });
-      res.write('{"events":[', () => socket.destroy());
-    }
-    return held.length;
+    return cut([...c.live].filter((r) => r.kind !== 'poll' && mine(r.res.req)));
+  }
+
+  /** Cuts every visitor's open requests of one kind (the trainer's fault buttons). */
+  dropAll(kind: 'longPoll' | 'sse'): number {
+    const held: LiveRequest[] = [];
+    for (const c of this.#clients.values())
+      for (const r of c.live) if (r.kind === kind) held.push(r);
+    return cut(held);
+  }
+
+  /** Requests started so far per kind, all visitors together (the trainer's rate chart). */
+  get started(): Readonly<Record<DemoKind, number>> {
+    return this.#started;
   }
 
   /** Forgets a visitor's totals (its live requests must have ended). */
@@ -167,4 +172,18 @@ export class Traffic {
     }
     return c;
   }
+}
+
+// A head promising more body than ever comes, then the cut: the way a failing network ends a
+// response. A socket closed before any byte of the answer would not do (see `drop`).
+function cut(held: readonly LiveRequest[]): number {
+  for (const { res, socket } of held) {
+    if (res.headersSent) {
+      socket.destroy();
+      continue;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '4096' });
+    res.write('{"events":[', () => socket.destroy());
+  }
+  return held.length;
 }

@@ -7,6 +7,7 @@ export const CHAPTERS = [
   'websocket',
   'mqtt',
   'mqtt-over-websocket',
+  'security',
   'comparison',
   'choosing',
   'references',

@@ -16,7 +16,8 @@ type Key =
   | 'conn.wsChat'
   | 'conn.sse'
   | 'conn.longPoll'
-  | 'conn.race';
+  | 'conn.race'
+  | 'conn.wsRoom';
 
 /** UI strings of the server status badge. */
 export const statusStrings: Dictionary<Key> = {
@@ -37,6 +38,7 @@ export const statusStrings: Dictionary<Key> = {
     'conn.sse': 'SSE',
     'conn.longPoll': '长轮询',
     'conn.race': '进行中的比赛',
+    'conn.wsRoom': '培训通道',
   },
   en: {
     label: 'Server status',
@@ -55,5 +57,6 @@ export const statusStrings: Dictionary<Key> = {
     'conn.sse': 'SSE',
     'conn.longPoll': 'long polling',
     'conn.race': 'races running',
+    'conn.wsRoom': 'workshop channel',
   },
 };

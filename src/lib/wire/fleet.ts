@@ -100,6 +100,12 @@ export interface FleetSnapshot {
   vehicles: SnapshotVehicle[];
 }
 
+/**
+ * Default of `--fleet-capacity`: status messages per second the whole fleet may publish, and
+ * vehicles it may run, on one laptop that also serves the site, the broker and the other demos.
+ */
+export const FLEET_CAPACITY_DEFAULT = 2000;
+
 /** State of the simulator as `GET /api/fleet` reports it. */
 export interface FleetInfo {
   /** Vehicles the simulator runs (0 when this server runs none). */
@@ -110,6 +116,10 @@ export interface FleetInfo {
   paused: boolean;
   snapshotHz: number;
   limits: typeof FLEET_LIMITS;
+  /** This lab's cap: vehicles × rateHz, and vehicles, at most this (`--fleet-capacity`). */
+  capacity?: number;
+  /** 1 normally; 2, 4, … while the lab is overloaded and the vehicles publish that much slower. */
+  slowdown?: number;
 }
 
 /** Body of `PATCH /api/fleet`: any subset. */

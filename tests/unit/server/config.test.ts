@@ -13,6 +13,7 @@ describe('parseConfig', () => {
       fleet: { vehicles: 200, rateHz: 1 },
       trainer: { token: null, localTrainer: true, trustProxy: null },
       peoplePerAddress: 8,
+      fleetCapacity: 2000,
     });
   });
 
@@ -122,6 +123,18 @@ describe('parseConfig: the simulated fleet', () => {
 
   it('names the environment variable when the bad value came from it', () => {
     expect(() => parseConfig([], { LAB_FLEET_RATE: '99' })).toThrow(/^LAB_FLEET_RATE must/);
+  });
+
+  it('keeps the fleet within --fleet-capacity: vehicles, and vehicles × rate', () => {
+    const cap = ['--fleet-capacity', '100'];
+    expect(parseConfig(['--fleet', '20', '--fleet-rate', '5', ...cap], {})).toMatchObject({
+      fleet: { vehicles: 20, rateHz: 5 },
+      fleetCapacity: 100,
+    });
+    expect(() => parseConfig(['--fleet', '20', '--fleet-rate', '6', ...cap], {})).toThrow(
+      /over --fleet-capacity 100/,
+    );
+    expect(() => parseConfig(['--fleet', '5000'], {})).toThrow(/over LAB_FLEET_CAPACITY 2000/);
   });
 
   it('lists the fleet flags in the help', () => {

@@ -128,6 +128,31 @@ describe('the fleet control API', () => {
     expect((await post('/api/fleet/vehicles/1/brake')).status).toBe(200);
   });
 
+  it('caps vehicles × rate at what the machine carries, even for the trainer', async () => {
+    const small = await startTestLab({ fleetCapacity: 100 });
+    try {
+      const req = (body: object) =>
+        small.app.inject({ method: 'PATCH', url: '/api/fleet', payload: body });
+      // The probe that took a lab down: the largest fleet, then the highest rate.
+      expect((await req({ vehicles: 5000 })).json()).toMatchObject({
+        statusCode: 400,
+        field: 'vehicles',
+        capacity: 100,
+      });
+      expect((await req({ rateHz: 10 })).statusCode).toBe(200); // no vehicles yet: 0 × 10
+      const over = await req({ vehicles: 20 });
+      expect(over.statusCode).toBe(400);
+      expect(over.json()).toMatchObject({ field: 'vehicles' });
+      expect((await req({ vehicles: 101, rateHz: 0.2 })).json()).toMatchObject({
+        field: 'vehicles',
+      });
+      const info = (await small.app.inject({ url: '/api/fleet' })).json<FleetInfo>();
+      expect(info).toMatchObject({ vehicles: 0, rateHz: 10, capacity: 100, slowdown: 1 });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('answers 400 naming the field for a value nested 20,000 deep, never 500', async () => {
     const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
     const cases: [string, string, string][] = [

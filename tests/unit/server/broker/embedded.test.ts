@@ -17,6 +17,19 @@ async function connect(url: string): Promise<MqttClient> {
   return client;
 }
 
+/** Resolves once the broker holds a subscription to `filter` (Aedes emits 'subscribe' then). */
+function subscribed(filter: string): Promise<void> {
+  const aedes = lab.broker!.aedes;
+  return new Promise((resolve) => {
+    const seen = (subs: { topic: string }[]) => {
+      if (!subs.some((s) => s.topic === filter)) return;
+      aedes.off('subscribe', seen);
+      resolve();
+    };
+    aedes.on('subscribe', seen);
+  });
+}
+
 function nextMessage(client: MqttClient): Promise<{ topic: string; payload: string }> {
   return new Promise((resolve) =>
     client.once('message', (topic, payload) => resolve({ topic, payload: payload.toString() })),
@@ -79,6 +92,7 @@ describe('the embedded broker', () => {
 
   it('interoperates with mosquitto_pub and mosquitto_sub', async () => {
     // mosquitto_sub exits after one message (-C 1) and prints "topic payload" (-v).
+    const held = subscribed('lab/interop/#');
     const sub = spawn('mosquitto_sub', [
       '-h',
       '127.0.0.1',
@@ -96,13 +110,9 @@ describe('the embedded broker', () => {
     sub.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => sub.on('exit', r));
     // Wait until the broker holds mosquitto_sub's subscription before publishing.
+    await held;
     const probe = await connect(tcpUrl);
     await probe.subscribeAsync('lab/interop/#');
-    await waitFor(
-      async () => (await health()).connections['mqttTcp']! >= 2,
-      'mosquitto_sub to connect',
-    );
-    await new Promise((r) => setTimeout(r, 200));
 
     const mqttjsGot = nextMessage(probe);
     const pub = spawn('mosquitto_pub', [
@@ -124,6 +134,7 @@ describe('the embedded broker', () => {
   });
 
   it('lets mosquitto_sub receive what an mqtt.js client publishes', async () => {
+    const held = subscribed('lab/interop2');
     const sub = spawn('mosquitto_sub', [
       '-h',
       '127.0.0.1',
@@ -137,12 +148,7 @@ describe('the embedded broker', () => {
     let out = '';
     sub.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => sub.on('exit', r));
-    const before = (await health()).connections['mqttTcp']!;
-    await waitFor(
-      async () => (await health()).connections['mqttTcp']! > before,
-      'mosquitto_sub to connect',
-    ).catch(() => {});
-    await new Promise((r) => setTimeout(r, 200));
+    await held;
     const pub = await connect(wsUrl);
     await pub.publishAsync('lab/interop2', 'from mqtt.js over WebSocket', { qos: 1 });
     expect(await exited).toBe(0);

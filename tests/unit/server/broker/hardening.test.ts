@@ -52,7 +52,10 @@ async function client(opts: IClientOptions = {}, url = tcpUrl): Promise<MqttClie
   return c;
 }
 
-/** Opens a raw socket, sends `bytes`, and collects what comes back until it closes. */
+/**
+ * Opens a raw socket, sends `bytes`, and resolves with what came back once a CONNACK's four
+ * bytes are in or the broker has closed the connection, whichever comes first.
+ */
 function raw(
   bytes: Buffer,
   port = lab.mqttPort!,
@@ -62,9 +65,13 @@ function raw(
     const chunks: Buffer[] = [];
     s.on('error', () => {});
     const closed = new Promise<void>((r) => s.once('close', () => r()));
-    s.on('data', (d: Buffer) => chunks.push(d));
+    const done = () => resolve({ data: Buffer.concat(chunks), closed });
+    s.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (Buffer.concat(chunks).length >= 4) done();
+    });
+    void closed.then(done);
     s.write(bytes);
-    setTimeout(() => resolve({ data: Buffer.concat(chunks), closed }), 300);
   });
 }
 
@@ -145,13 +152,18 @@ describe('conformance', () => {
       const sub = await client();
       await sub.subscribeAsync(`${p}/${s1[0]}`, { qos: s1[1] });
       await sub.subscribeAsync(`${p}/${s2[0]}`, { qos: s2[1] });
-      const qos: number[] = [];
-      sub.on('message', (_t, _p, pk) => qos.push(pk.qos));
+      const got: [string, number][] = [];
+      sub.on('message', (_t, payload, pk) => got.push([payload.toString(), pk.qos]));
       const pub = await client();
       await pub.publishAsync(`${p}/a/b`, 'x', { qos: pubQos });
-      await waitFor(() => qos.length > 0, 'a delivery');
-      await new Promise((r) => setTimeout(r, 200));
-      expect(qos).toEqual([expected]);
+      // A second message on the same topic and QoS comes after every copy of the first
+      // [MQTT-4.6.0-6]: once it is here, a duplicate would be too.
+      await pub.publishAsync(`${p}/a/b`, 'end', { qos: pubQos });
+      await waitFor(() => got.some(([m]) => m === 'end'), 'the second message');
+      expect(got).toEqual([
+        ['x', expected],
+        ['end', expected],
+      ]);
     },
   );
   it('sets RETAIN on a retained message sent for a new QoS 0 subscription, and not on live ones [MQTT-3.3.1-8] [MQTT-3.3.1-9]', async () => {
@@ -267,6 +279,18 @@ describe('QoS 2 with a persistent session, on the wire', () => {
   const PUBREL = 6;
   const PUBCOMP = 0x70;
   const SUBACK = 9;
+  const PINGRESP = 13;
+
+  /**
+   * Waits until the broker has answered a PINGREQ: it handles a client's packets in order,
+   * and one sent during CONNECT waits until the session's queue has been replayed, so
+   * everything the broker was going to send before it has been sent by then.
+   */
+  async function barrier(session: Awaited<ReturnType<typeof rawSession>>): Promise<void> {
+    const before = session.reader.packets.filter((p) => p.type === PINGRESP).length;
+    session.socket.write(Buffer.from([0xc0, 0x00]));
+    await session.next(PINGRESP, before + 1);
+  }
 
   it('releases each queued message under its own identifier, and resends PUBRELs after a cut [MQTT-4.3.3-1] [MQTT-4.4.0-1]', async () => {
     const topic = `lab/q2wire-${uid()}`;
@@ -299,14 +323,14 @@ describe('QoS 2 with a persistent session, on the wire', () => {
     const resent = await third.next(PUBREL, 2);
     expect(resent.map(packetId).sort()).toEqual([...ids].sort());
     third.socket.write(Buffer.concat(ids.map((n) => ackPacket(PUBCOMP, n))));
-    await new Promise((r) => setTimeout(r, 200));
+    await barrier(third);
     expect(third.reader.packets.filter((p) => p.type === PUBLISH)).toEqual([]);
     third.socket.destroy();
 
     // Completed: nothing is left to resend.
     const fourth = await rawSession(id);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(fourth.reader.packets.map((p) => p.type)).toEqual([2]);
+    await barrier(fourth);
+    expect(fourth.reader.packets.map((p) => p.type)).toEqual([2, PINGRESP]);
     fourth.socket.end(packet(0xe0, Buffer.alloc(0)));
     await close(pub);
   });
@@ -344,6 +368,8 @@ describe('limits', () => {
     const s = net.connect(lab.mqttPort!, '127.0.0.1');
     s.on('error', () => {});
     const closed = new Promise<void>((r) => s.once('close', () => r()));
+    const reader = new PacketReader();
+    s.on('data', (d: Buffer) => reader.feed(d));
     const pid = Buffer.from([0, 1]);
     s.write(
       Buffer.concat([
@@ -351,7 +377,7 @@ describe('limits', () => {
         packet(0x82, Buffer.concat([pid, str(topic), Buffer.from([0])])),
       ]),
     );
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => reader.packets.some((p) => p.type === 9), 'SUBACK');
     s.pause();
     const before = lab.broker!.stats.slowDisconnects;
     const pub = await client();
