@@ -51,6 +51,9 @@ export const ZH_PAGE_LATIN_ALLOWED = new Set<string>([
   // the chat rooms the WebSocket diagram names
   'lobby',
   'ops',
+  // a tool and an nginx directive the security chapter names
+  'certbot',
+  'location',
   // units
   'ms',
   'px',
