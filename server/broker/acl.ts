@@ -28,6 +28,21 @@ export function mayPublish(who: Principal, topic: string): boolean {
   return who.kind === 'user' && who.user.role === 'device' && DEVICE_PUBLISH.includes(ns);
 }
 
+/**
+ * May `who` receive a message on `topic`? Aedes announces every client id under
+ * `$SYS/<broker id>/` (new and disconnected clients, their subscriptions); anonymous clients
+ * see only the lab's own statistics under `$SYS/lab/`, so they cannot learn ids to take over.
+ */
+export function mayReceive(who: Principal, topic: string): boolean {
+  if (who.kind === 'user' || !topic.startsWith('$SYS/')) return true;
+  return topic.startsWith('$SYS/lab/');
+}
+
+/** Whether an anonymous client may use `clientId` (no account's prefix is on it). */
+export function freeClientId(users: readonly BrokerUser[], clientId: string): boolean {
+  return !users.some((u) => u.clientIdPrefixes.some((p) => clientId.startsWith(p)));
+}
+
 /** May `who` subscribe to `filter`? Anonymous clients may watch anything but the whole broker. */
 export function maySubscribe(who: Principal, filter: string): boolean {
   if (who.kind === 'user') return true;
@@ -53,8 +68,16 @@ export function checkCredentials(
 }
 
 /** Aedes hooks enforcing the lab's access rules, and a lookup of each client's principal. */
-export function createAcl(users: readonly BrokerUser[]): {
-  hooks: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
+export function createAcl(
+  users: readonly BrokerUser[],
+  onReservedId: () => void = () => {},
+): {
+  hooks: Required<
+    Pick<
+      AedesOptions,
+      'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'
+    >
+  >;
   principalOf(client: Client | null): Principal;
 } {
   const principals = new WeakMap<Client, Principal>();
@@ -66,6 +89,13 @@ export function createAcl(users: readonly BrokerUser[]): {
     hooks: {
       authenticate(client, username, password, done) {
         if (username === undefined) {
+          if (!freeClientId(users, client.id)) {
+            // §3.2.2.3 0x05 "not authorized": the id is valid, but only with the account's
+            // credentials (Mosquitto answers `clientid_prefixes` the same way).
+            onReservedId();
+            done(Object.assign(new Error('client id reserved'), { returnCode: 5 as const }), false);
+            return;
+          }
           principals.set(client, ANONYMOUS);
           done(null, true);
           return;
@@ -94,6 +124,11 @@ export function createAcl(users: readonly BrokerUser[]): {
       authorizeSubscribe(client, sub, done) {
         // A null subscription becomes return code 0x80 in the SUBACK [MQTT-3.9.3-2].
         done(null, maySubscribe(principalOf(client), sub.topic) ? sub : null);
+      },
+      authorizeForward(client, packet) {
+        // Checked for every message delivered: most topics are done with at the first byte.
+        if (packet.topic.charCodeAt(0) !== 0x24) return packet;
+        return mayReceive(principalOf(client), packet.topic) ? packet : null;
       },
     },
   };

@@ -13,7 +13,8 @@ import { rejectEmptyIdWithSession } from './conformance.ts';
 import { DEFAULT_LIMITS, type BrokerLimits } from './limits.ts';
 import { containBrokerErrors } from './crash-guard.ts';
 import { applyBrokerPatches } from './patches/index.ts';
-import { BrokerStatsPublisher } from './stats.ts';
+import { BrokerQuotas } from './quotas.ts';
+import { BrokerStatsPublisher, newLimitCounts } from './stats.ts';
 
 /** Options for the embedded broker. */
 export interface EmbeddedBrokerOptions {
@@ -58,6 +59,9 @@ export function labAedesOptions(limits: BrokerLimits): AedesOptions {
     // Sockets that never send CONNECT are dropped ([MQTT-3.1.0-1] expects CONNECT first).
     connectTimeout: limits.connectTimeoutMs,
     maxTopicLevels: limits.maxTopicLevels,
+    // Incoming QoS 2 messages awaiting PUBREL per connection (quotas.ts carries the count over
+    // to the session's next connection).
+    maxInflightInbound: limits.maxInflightInbound,
     // A backstop only: capOutgoing answers writes before Aedes ever waits this long.
     drainTimeout: 10_000,
   };
@@ -67,17 +71,28 @@ export function labAedesOptions(limits: BrokerLimits): AedesOptions {
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
-  const acl = createAcl(opts.users ?? brokerUsers());
+  const counts = newLimitCounts();
+  const acl = createAcl(opts.users ?? brokerUsers(), () => counts.identities++);
+  const quotas = new BrokerQuotas(limits, counts);
+  const authenticate: NonNullable<AedesOptions['authenticate']> = (client, user, pass, done) => {
+    acl.hooks.authenticate(client, user, pass, (err, ok) => {
+      const refused = !err && ok ? quotas.admitSession(client) : null;
+      if (refused) done(refused, false);
+      else done(err, ok);
+    });
+  };
   const created = await Aedes.createBroker({
     ...labAedesOptions(limits),
-    authorizePublish: acl.hooks.authorizePublish!,
-    authorizeSubscribe: acl.hooks.authorizeSubscribe!,
-    ...rejectEmptyIdWithSession(acl.hooks.authenticate!),
+    ...quotas.wrapHooks(acl.hooks),
+    authorizeForward: acl.hooks.authorizeForward,
+    ...rejectEmptyIdWithSession(authenticate),
   });
   containBrokerErrors(created, log);
-  const stats = new BrokerStatsPublisher(created, opts.statsIntervalMs ?? 2000);
+  const stats = new BrokerStatsPublisher(created, opts.statsIntervalMs ?? 2000, counts);
   const aedes = applyBrokerPatches(created, {
     limits,
+    counts,
+    quotas,
     onDeliver: () => stats.countOut(),
     onSlowDisconnect: () => {
       stats.slowDisconnects++;
@@ -117,6 +132,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
         // (RFC 6455 §7.4.1) as a single oversized frame; 1002 for bytes that are not MQTT.
         if (why === 'too-large') socket.close(1009, 'MQTT packet too large');
         else if (why === 'malformed') socket.close(1002, 'malformed MQTT packet');
+        else if (why === 'too-many-filters') socket.close(1008, 'too many topic filters');
         else socket.terminate();
         // Close politely but never wait on a peer that does not answer.
         setTimeout(() => socket.terminate(), 1000).unref();
@@ -140,6 +156,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   opts.gauges.register('mqttTcp', () => tcpSockets.size);
   opts.gauges.register('mqttWs', () => wsSockets.size);
 
+  stats.queueLength = () => aedes.deliveryQueue.length;
+
   return {
     aedes,
     tcpPort,
@@ -153,6 +171,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     },
     async close() {
       stats.close();
+      aedes.deliveryQueue.close();
       opts.router.unroute(MQTT_WS_PATH);
       const tcpClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

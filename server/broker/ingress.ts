@@ -1,5 +1,8 @@
-/** What the framer found: all well so far, a packet over the limit, or garbage. */
-export type ScanResult = 'ok' | 'too-large' | 'malformed';
+/**
+ * What the framer found: all well so far, a packet over the limit, garbage, or a PUBLISH it
+ * holds back (with everything after it) until `resume()` because the broker is busy.
+ */
+export type ScanResult = 'ok' | 'too-large' | 'malformed' | 'paused' | 'too-many-filters';
 
 /** A PUBLISH as mqtt-packet's parser would hand it to Aedes (MQTT 3.1.1 §3.3). */
 export class IncomingPublish {
@@ -64,6 +67,10 @@ export interface FrameSink {
   other(bytes: Buffer): boolean;
   /** Whether the connection can still take packets. */
   open(): boolean;
+  /** Whether this PUBLISH (QoS, RETAIN) must wait: the broker's delivery queue is full. */
+  wait?(publish: IncomingPublish): boolean;
+  /** Whether this PUBLISH is dropped unread by the broker (QoS 0 while the queue is full). */
+  shed?(publish: IncomingPublish): boolean;
 }
 
 /**
@@ -81,19 +88,44 @@ export interface FrameSink {
  */
 export class PacketFramer {
   readonly #max: number;
+  readonly #maxFilters: number;
   readonly #sink: FrameSink;
   // A packet that has not fully arrived: its bytes so far and, once its header is read, its size.
   #held: Buffer[] = [];
   #heldBytes = 0;
   #heldSize = -1;
+  // Bytes from a PUBLISH that had to wait on, and what arrived after it.
+  #stalled: Buffer[] | null = null;
 
-  constructor(maxPacketBytes: number, sink: FrameSink) {
+  constructor(maxPacketBytes: number, sink: FrameSink, maxFilters = Infinity) {
     this.#max = maxPacketBytes;
+    this.#maxFilters = maxFilters;
     this.#sink = sink;
   }
 
-  /** Feeds the next chunk; after a non-'ok' answer the connection must be closed. */
+  /** Whether a PUBLISH is being held back until `resume()`. */
+  get paused(): boolean {
+    return this.#stalled !== null;
+  }
+
+  /** Hands over what was held back; the answer is `feed`'s for those bytes. */
+  resume(): ScanResult {
+    const stalled = this.#stalled;
+    if (!stalled) return 'ok';
+    this.#stalled = null;
+    return this.feed(stalled.length === 1 ? stalled[0]! : Buffer.concat(stalled));
+  }
+
+  /**
+   * Feeds the next chunk; after 'too-large', 'malformed' or 'too-many-filters' (a SUBSCRIBE
+   * with more topic filters than allowed) the connection must be closed, and
+   * after 'paused' the caller stops reading until it calls `resume()`.
+   */
   feed(chunk: Buffer): ScanResult {
+    if (this.#stalled) {
+      this.#stalled.push(chunk);
+      return 'ok';
+    }
     let buf = chunk;
     if (this.#heldBytes > 0) {
       this.#held.push(chunk);
@@ -138,6 +170,7 @@ export class PacketFramer {
         return 'ok';
       }
       const type = first >> 4;
+      if (type === 8 && countFilters(buf, i, end) > this.#maxFilters) return 'too-many-filters';
       const decoded =
         type >= 3 && type <= 7 && sink.decodeCommon()
           ? type === 3
@@ -150,7 +183,11 @@ export class PacketFramer {
           other = -1;
         }
         if (!sink.open()) return 'ok';
-        sink.packet(decoded);
+        if (decoded instanceof IncomingPublish && sink.wait?.(decoded)) {
+          this.#stalled = [buf.subarray(at)];
+          return 'paused';
+        }
+        if (!(decoded instanceof IncomingPublish && sink.shed?.(decoded))) sink.packet(decoded);
       } else if (other < 0) other = at;
       at = end;
     }
@@ -181,4 +218,15 @@ export class PacketFramer {
     // A view, as mqtt-packet gives: the payload is not copied.
     return new IncomingPublish(first, length, topic, messageId, buf.subarray(at, end));
   }
+}
+
+/**
+ * The number of topic filters in a SUBSCRIBE whose body is `buf[start..end)` (§3.8.3: after
+ * the packet identifier, each filter is a length-prefixed string and a QoS byte), counted
+ * without decoding them; a malformed body counts what it holds and is left to mqtt-packet.
+ */
+export function countFilters(buf: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let at = start + 2; at + 2 <= end; n++) at += 2 + buf.readUInt16BE(at) + 1;
+  return n;
 }

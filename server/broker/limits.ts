@@ -10,6 +10,30 @@ export interface BrokerLimits {
   maxTopicLevels: number;
   /** A socket that sends no CONNECT within this time is closed [MQTT-3.1.0-1]. */
   connectTimeoutMs: number;
+  /** Topic filters granted in one SUBSCRIBE; the rest get return code 0x80. */
+  maxFiltersPerSubscribe: number;
+  /** Topic filters one client may hold at once; new ones past it get 0x80. */
+  maxSubscriptionsPerClient: number;
+  /** Retained topics whose latest message came from one client id. */
+  maxRetainedPerClient: number;
+  /** Bytes (topic and payload) of those retained messages. */
+  maxRetainedBytesPerClient: number;
+  /** Retained topics held by the broker in all. */
+  maxRetainedTotal: number;
+  /** Bytes of all retained messages. */
+  maxRetainedBytesTotal: number;
+  /** Persistent sessions (CleanSession = 0) the broker keeps, connected or not. */
+  maxSessions: number;
+  /** QoS 1/2 messages queued for one persistent session, sent or not yet acknowledged. */
+  maxQueuedPerSession: number;
+  /** Bytes of those messages. */
+  maxQueuedBytesPerSession: number;
+  /** Bytes queued for all persistent sessions together. */
+  maxQueuedBytesTotal: number;
+  /** Incoming QoS 2 messages of one session waiting for their PUBREL, across connections. */
+  maxInflightInbound: number;
+  /** Messages waiting for a slot in the broker's delivery queue before QoS 0 is shed. */
+  maxDeliveryQueue: number;
 }
 
 /** The defaults: a workshop laptop with a few hundred browsers and a fleet simulator. */
@@ -18,6 +42,20 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxOutgoingBytes: 1024 * 1024,
   maxTopicLevels: 32,
   connectTimeoutMs: 10_000,
+  maxFiltersPerSubscribe: 64,
+  maxSubscriptionsPerClient: 256,
+  maxRetainedPerClient: 100,
+  maxRetainedBytesPerClient: 1024 * 1024,
+  maxRetainedTotal: 20_000,
+  maxRetainedBytesTotal: 64 * 1024 * 1024,
+  maxSessions: 2000,
+  // Mosquitto's default is 1,000, but the lab's own reliability runs hold 10,000 QoS 1
+  // messages unacknowledged for one session across reconnects (behaviour.test.ts).
+  maxQueuedPerSession: 20_000,
+  maxQueuedBytesPerSession: 8 * 1024 * 1024,
+  maxQueuedBytesTotal: 128 * 1024 * 1024,
+  maxInflightInbound: 100,
+  maxDeliveryQueue: 20_000,
 };
 
 /**

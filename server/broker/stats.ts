@@ -1,19 +1,43 @@
 import type { Aedes } from 'aedes';
-import { SYS_STATS_TOPIC, type BrokerStats } from '../../src/lib/wire/mqtt-stats.ts';
+import {
+  SYS_STATS_TOPIC,
+  type BrokerLimitCounts,
+  type BrokerStats,
+} from '../../src/lib/wire/mqtt-stats.ts';
+
+/** Every limit counter at zero. */
+export function newLimitCounts(): BrokerLimitCounts {
+  return {
+    subscriptions: 0,
+    retained: 0,
+    sessions: 0,
+    queued: 0,
+    inflight: 0,
+    identities: 0,
+    protocol: 0,
+    shed: 0,
+    paused: 0,
+  };
+}
 
 /** Counts the broker's traffic and publishes it under `$SYS` every interval. */
 export class BrokerStatsPublisher {
   inTotal = 0;
   outTotal = 0;
   slowDisconnects = 0;
+  /** Answers of each protective limit; the limit's code increments its own counter. */
+  readonly limits: BrokerLimitCounts;
+  /** Reports the delivery queue's length (set by the overload guard). */
+  queueLength: () => number = () => 0;
   readonly #aedes: Aedes;
   readonly #timer: ReturnType<typeof setInterval>;
   #lastIn = 0;
   #lastOut = 0;
   #lastAt = Date.now();
 
-  constructor(aedes: Aedes, intervalMs: number) {
+  constructor(aedes: Aedes, intervalMs: number, limits: BrokerLimitCounts = newLimitCounts()) {
     this.#aedes = aedes;
+    this.limits = limits;
     aedes.on('publish', (_packet, client) => {
       // Only what clients send; the broker's own $SYS publishes have no client.
       if (client) this.inTotal++;
@@ -38,6 +62,8 @@ export class BrokerStatsPublisher {
       inTotal: this.inTotal,
       outTotal: this.outTotal,
       slowDisconnects: this.slowDisconnects,
+      limits: { ...this.limits },
+      queued: this.queueLength(),
       at: new Date(now).toISOString(),
     };
     this.#lastIn = this.inTotal;

@@ -3,6 +3,11 @@ export interface BrokerUser {
   username: string;
   password: string;
   role: 'device';
+  /**
+   * Client id prefixes this account's clients use; an anonymous client may not connect with
+   * one, so nobody without the password can take over (and disconnect) one of them.
+   */
+  clientIdPrefixes: readonly string[];
 }
 
 /** Credentials the fleet simulator (and the aggregator) use to publish vehicle and fleet topics. */
@@ -11,6 +16,9 @@ export function fleetCredentials(env: NodeJS.ProcessEnv = process.env): BrokerUs
     username: env['LAB_FLEET_USER'] || 'fleet-sim',
     password: env['LAB_FLEET_PASSWORD'] || 'fleet-sim-secret',
     role: 'device',
+    // The simulator's vehicles and probe, and the aggregator (server/fleet); the browsers'
+    // fleet view (`fleet-view-`) stays anonymous.
+    clientIdPrefixes: ['vehicle-', 'fleet-aggregator-', 'fleet-probe-'],
   };
 }
 

@@ -2,9 +2,21 @@ import net from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Aedes, AedesOptions, Client } from 'aedes';
-import { continuePacketIds, deliverAtHighestQos, keepReleasesApart } from '../conformance.ts';
-import { capOutgoing, type BrokerLimits } from '../limits.ts';
-import { PacketFramer, type IncomingPacket } from '../ingress.ts';
+import { Writable } from 'node:stream';
+import mqttPacket from 'mqtt-packet';
+import {
+  checkProtocol,
+  continuePacketIds,
+  deliverAtHighestQos,
+  hideDollarTopicsFromWildcards,
+  keepReleasesApart,
+} from '../conformance.ts';
+import { capOutgoing, DEFAULT_LIMITS, type BrokerLimits } from '../limits.ts';
+import { PacketFramer, type IncomingPacket, type ScanResult } from '../ingress.ts';
+import { OverloadGuard } from '../overload.ts';
+import type { BrokerQuotas } from '../quotas.ts';
+import { newLimitCounts } from '../stats.ts';
+import type { BrokerLimitCounts } from '../../../src/lib/wire/mqtt-stats.ts';
 import { writeCommonPacketsWhole } from '../encode.ts';
 import { guardDispatchRecursion } from '../crash-guard.ts';
 import { batchWrites } from '../write-batching.ts';
@@ -12,7 +24,7 @@ import { fastQos0Delivery } from '../fast-delivery.ts';
 import { assertCheckedVersions } from './internals.ts';
 
 /** Why a connection is ended from outside Aedes. */
-export type RejectReason = 'too-large' | 'malformed' | 'slow';
+export type RejectReason = 'too-large' | 'malformed' | 'too-many-filters' | 'slow';
 
 /** How one connection is watched; the defaults suit a plain stream such as a TCP socket. */
 export interface ConnectionOptions {
@@ -27,11 +39,21 @@ export interface ConnectionOptions {
 /** A broker after `applyBrokerPatches`: `handle` takes the connection's options too. */
 export type PatchedAedes = Omit<Aedes, 'handle'> & {
   handle(conn: Duplex, req?: IncomingMessage, opts?: ConnectionOptions): Client;
+  /** The bounded delivery queue (overload.ts). */
+  deliveryQueue: OverloadGuard;
 };
 
 /** What the patches need from the lab. */
 export interface BrokerPatchOptions {
-  limits: Pick<BrokerLimits, 'maxPacketBytes' | 'maxOutgoingBytes'>;
+  limits: Pick<BrokerLimits, 'maxPacketBytes' | 'maxOutgoingBytes'> &
+    Partial<Pick<BrokerLimits, 'maxFiltersPerSubscribe' | 'maxDeliveryQueue'>>;
+  /** Where the limits count their answers (`$SYS/lab/stats`). */
+  counts?: BrokerLimitCounts;
+  /**
+   * The caps on stored state, whose counting wraps the persistence. Only with their
+   * authorize hooks (quotas.wrapHooks), which the lab sets and Aedes' own tests replace.
+   */
+  quotas?: BrokerQuotas;
   /** Called once per PUBLISH sent to a client. */
   onDeliver?: () => void;
   /** Called when a client is cut off for reading too slowly. */
@@ -46,6 +68,9 @@ interface ParserInternals {
     error: Error | null;
   };
   version: number | null;
+  _parsingBatch: number;
+  _paused?: boolean;
+  _nextBatch: () => void;
 }
 
 type Hooks = Required<Pick<AedesOptions, 'preConnect' | 'authenticate'>>;
@@ -98,8 +123,13 @@ export function wrapHook<K extends keyof Hooks>(
 export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): PatchedAedes {
   assertCheckedVersions();
   writeCommonPacketsWhole();
+  // mqtt-packet fills a cache of 65,536 two-byte buffers the first time it writes a packet
+  // (~140 ms here): paid at start-up rather than in the middle of the first client's CONNECT.
+  mqttPacket.writeToStream({ cmd: 'pingresp' }, new Writable({ write: (_c, _e, cb) => cb() }));
   const broker = aedes as unknown as PatchedAedes;
   const { limits } = opts;
+  const counts = opts.counts ?? newLimitCounts();
+  const maxFilters = limits.maxFiltersPerSubscribe ?? DEFAULT_LIMITS.maxFiltersPerSubscribe;
   const onDeliver = opts.onDeliver ?? (() => {});
 
   // The packet-id continuation must run once the client id is known and before the session's
@@ -110,7 +140,15 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
     inner.call(aedes, client, user, pass, done);
   });
   keepReleasesApart(aedes);
+  hideDollarTopicsFromWildcards(aedes);
+  opts.quotas?.install(aedes);
   guardDispatchRecursion(aedes);
+  const guard = new OverloadGuard(
+    aedes,
+    limits.maxDeliveryQueue ?? DEFAULT_LIMITS.maxDeliveryQueue,
+    counts,
+  );
+  broker.deliveryQueue = guard;
 
   // Aedes' own, captured before it is replaced below.
   const original = aedes.handle;
@@ -128,20 +166,77 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
     const parser = client._parser;
     if (!parser)
       throw new Error('Aedes client has no _parser: see server/broker/patches/internals.ts');
+    if (typeof client._nextBatch !== 'function' || typeof client._parsingBatch !== 'number') {
+      throw new Error('Aedes client has no _nextBatch: see server/broker/patches/internals.ts');
+    }
     const parse = parser.parse.bind(parser);
-    const framer = new PacketFramer(limits.maxPacketBytes, {
-      decodeCommon: () => client.version === 3 || client.version === 4,
-      // What mqtt-packet does with a packet it has parsed: Aedes listens for it there.
-      packet: (packet) => parser.emit('packet', packet),
-      other: (bytes) => {
-        parse(bytes);
-        return !parser.error;
+    const framer = new PacketFramer(
+      limits.maxPacketBytes,
+      {
+        decodeCommon: () => client.version === 3 || client.version === 4,
+        // What mqtt-packet does with a packet it has parsed: Aedes listens for it there.
+        packet: (packet) => parser.emit('packet', packet),
+        other: (bytes) => {
+          parse(bytes);
+          return !parser.error;
+        },
+        open: () => !conn.destroyed,
+        // QoS 0 messages are shed by the guard instead; the others wait for room. A QoS 1/2
+        // message reaches the queue only once its PUBACK is written or it is stored, so the
+        // ones this connection has in progress (Aedes counts them) count as queued already.
+        wait: (publish) => (publish.qos > 0 || publish.retain) && guard.busy(client._parsingBatch),
+        // Dropped here, a QoS 0 message costs its framing only, so the broker keeps reading
+        // at wire speed and no backlog builds up in the publishers' sockets.
+        shed: (publish) => publish.qos === 0 && !publish.retain && guard.shed(),
       },
-      open: () => !conn.destroyed,
-    });
+      maxFilters,
+    );
+    const verdict = (v: ScanResult): void => {
+      if (v === 'paused') {
+        // Aedes reads the socket again once every packet it was handed is done: one more
+        // "packet in progress" keeps it from reading until the guard lets this one go on.
+        client._parsingBatch++;
+        const resume = (): void => {
+          if (conn.destroyed) return;
+          const next = framer.resume();
+          if (next === 'paused') guard.hold(resume, true);
+          else if (next !== 'ok') verdict(next);
+          else if (client._paused) client._parsingBatch--;
+          else client._nextBatch();
+        };
+        guard.hold(resume);
+      } else if (v === 'too-many-filters') {
+        // More filters than one SUBSCRIBE may carry: refused before any is parsed, since
+        // Aedes takes ~100 ms per 10,000 filters in one turn. MQTT 3.1.1 has no SUBACK for
+        // a whole packet, so the connection is closed, as for other packets it refuses.
+        counts.subscriptions++;
+        reject(v);
+      } else if (v !== 'ok') reject(v);
+    };
+    // Whatever the socket sent before its CONNECT showed the protocol (at most 14 bytes).
+    let head: Buffer | null = Buffer.alloc(0);
     parser.parse = (buf: Buffer) => {
-      const verdict = framer.feed(buf);
-      if (verdict !== 'ok') reject(verdict);
+      if (head) {
+        head = Buffer.concat([head, buf]);
+        const protocol = checkProtocol(head);
+        if (protocol === 'more') return 0;
+        if (protocol === 'unsupported') {
+          head = null;
+          counts.protocol++;
+          // [MQTT-3.1.2-2] CONNACK 0x01 "unacceptable protocol level", then close; reported
+          // as Aedes reports its own refusal of a level (connect.js), once it is written.
+          conn.write(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+          setImmediate(() => {
+            aedes.emit('connectionError', client, new Error('unacceptable protocol version'));
+            conn.end();
+          });
+          setTimeout(() => conn.destroy(), 1000).unref();
+          return 0;
+        }
+        buf = head;
+        head = null;
+      }
+      verdict(framer.feed(buf));
       return 0;
     };
     // Before deliverAtHighestQos, which hands QoS 0 messages to the client's deliver0.

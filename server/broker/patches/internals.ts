@@ -71,6 +71,30 @@ export const INTERNALS: readonly Internal[] = [
   },
   {
     pkg: 'aedes',
+    name: 'Client#_parsingBatch, #_nextBatch, #_paused (read batching in lib/client.js)',
+    why: 'a connection held back by the overload guard is not read until resumed',
+    file: 'patches/index.ts',
+  },
+  {
+    pkg: 'aedes',
+    name: 'Client#_inboundInflight (Set of QoS 2 ids awaiting PUBREL)',
+    why: 'a returning session starts with the ids it left unreleased',
+    file: 'quotas.ts',
+  },
+  {
+    pkg: 'aedes',
+    name: 'SUBSCRIBE stores packet.subscriptions per granted filter; authorize runs synchronously per filter',
+    why: 'only granted filters are stored, each once',
+    file: 'quotas.ts',
+  },
+  {
+    pkg: 'aedes',
+    name: 'QoS 1/2 PUBLISH reaches mqemitter after the PUBACK write / QoS 2 store',
+    why: 'a connection counts its packets in progress as queued',
+    file: 'patches/index.ts, overload.ts',
+  },
+  {
+    pkg: 'aedes',
     name: 'Client#_nextId',
     why: 'a returning session continues its packet identifiers',
     file: 'conformance.ts',
@@ -100,7 +124,25 @@ export const INTERNALS: readonly Internal[] = [
     why: 'each PUBREL gets a key of its own',
     file: 'conformance.ts',
   },
+  {
+    pkg: 'aedes-persistence',
+    name: 'createRetainedStreamCombi(patterns) matches by pattern alone',
+    why: 'wildcard-first patterns get no $ topics [MQTT-4.7.2-1]',
+    file: 'conformance.ts',
+  },
+  {
+    pkg: 'aedes-persistence',
+    name: 'addSubscriptions, outgoingEnqueue(Combi), outgoingUpdate, outgoingClearMessageId, incomingStorePacket, incomingDelPacket, cleanIncoming',
+    why: 'counted and capped per session; unreleased QoS 2 stored without payload',
+    file: 'quotas.ts',
+  },
   // mqemitter
+  {
+    pkg: 'mqemitter',
+    name: 'MQEmitter#emit, #length (the queue behind `concurrency`)',
+    why: 'QoS 0 shed and publishers held back when the queue is full',
+    file: 'overload.ts',
+  },
   {
     pkg: 'mqemitter',
     name: 'MQEmitter#_parallel',

@@ -3,6 +3,28 @@
 /** Topic of the statistics message (retained, JSON). A `#` filter does not see it [MQTT-4.7.2-1]. */
 export const SYS_STATS_TOPIC = '$SYS/lab/stats';
 
+/** How often each protective limit of the broker has answered, since it started. */
+export interface BrokerLimitCounts {
+  /** Topic filters refused (SUBACK 0x80) for the per-SUBSCRIBE or per-client cap. */
+  subscriptions: number;
+  /** Retained publishes refused (the publisher disconnected) for a retained cap. */
+  retained: number;
+  /** CONNECTs refused (CONNACK 0x03) because the broker holds its most persistent sessions. */
+  sessions: number;
+  /** QoS 1/2 messages not queued for a session that already held its most. */
+  queued: number;
+  /** Publishers disconnected for holding too many QoS 2 messages unreleased. */
+  inflight: number;
+  /** Anonymous CONNECTs refused (CONNACK 0x05) for a client id reserved to an account. */
+  identities: number;
+  /** CONNECTs refused (CONNACK 0x01) for an unsupported protocol name or level. */
+  protocol: number;
+  /** QoS 0 messages dropped because the delivery queue was full. */
+  shed: number;
+  /** Times publishers were paused because the delivery queue was full. */
+  paused: number;
+}
+
 /** Body of a statistics message. */
 export interface BrokerStats {
   /** Connected MQTT clients (both transports). */
@@ -16,6 +38,10 @@ export interface BrokerStats {
   outTotal: number;
   /** Clients disconnected for reading too slowly, since the broker started. */
   slowDisconnects: number;
+  /** Answers of the protective limits (absent from brokers older than this field). */
+  limits?: BrokerLimitCounts;
+  /** Messages waiting in the broker's delivery queue right now. */
+  queued?: number;
   /** When these figures were taken (ISO 8601). */
   at: string;
 }
