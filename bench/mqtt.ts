@@ -1,6 +1,9 @@
 // `npm run bench -- mqtt`: the embedded broker (the companion server, in its own process) and
 // Debian's Mosquitto side by side, driven by the same clients on 127.0.0.1.
-// Options: --quick (smaller counts, one run of each instead of five),
+// The overload phase offers 3× the QoS 0 fan-in capacity for 30 s and reports /api/health p99,
+// peak RSS and how long delivery takes to be normal again; rtt and connections give QoS 1
+// round trips and RSS per idle connection next to Mosquitto's.
+// Options: --quick (smaller counts, one run of each instead of five, a 5 s overload),
 // --only embedded,mosquitto,mosquitto-default (any of them, comma-separated),
 // --phases fan-in,fan-out,rtt,connections,overload (default: all, in that order).
 import { spawn, type ChildProcess } from 'node:child_process';

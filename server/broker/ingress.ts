@@ -69,6 +69,8 @@ export interface FrameSink {
   open(): boolean;
   /** Whether this PUBLISH (QoS, RETAIN) must wait: the broker's delivery queue is full. */
   wait?(publish: IncomingPublish): boolean;
+  /** Whether this PUBLISH is dropped unread by the broker (QoS 0 while the queue is full). */
+  shed?(publish: IncomingPublish): boolean;
 }
 
 /**
@@ -185,7 +187,7 @@ export class PacketFramer {
           this.#stalled = [buf.subarray(at)];
           return 'paused';
         }
-        sink.packet(decoded);
+        if (!(decoded instanceof IncomingPublish && sink.shed?.(decoded))) sink.packet(decoded);
       } else if (other < 0) other = at;
       at = end;
     }

@@ -20,7 +20,8 @@ interface Message {
  * Unchecked, that queue grew to 702,000 messages and took 14 minutes to drain (each release
  * shifts the head of the array). Here, once `max` messages wait:
  * - a client's QoS 0 message that is not retained is dropped ("at most once", §4.3.1), and
- *   counted as shed; the publisher keeps being read, so no backlog builds up behind it;
+ *   counted as shed: by the framer before Aedes sees it (`shed()`), or here for a message
+ *   that came another way; the publisher keeps being read, so no backlog builds up behind it;
  * - a connection about to hand over a QoS 1/2 or retained PUBLISH stops being read
  *   (`hold`) and is resumed once the queue is down to half, oldest first. Its socket fills
  *   and TCP pushes back on the publisher; nothing it sent is dropped.
@@ -58,6 +59,13 @@ export class OverloadGuard {
       }
       return emit(message, cb);
     };
+  }
+
+  /** Counts one QoS 0 message dropped before Aedes saw it, when the queue is full. */
+  shed(): boolean {
+    if (this.#mq.length < this.#max) return false;
+    this.#counts.shed++;
+    return true;
   }
 
   /** Messages waiting for delivery now. */

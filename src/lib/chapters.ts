@@ -9,6 +9,7 @@ export const CHAPTERS = [
   'mqtt-over-websocket',
   'security',
   'comparison',
+  'race',
   'choosing',
   'references',
   'summary',

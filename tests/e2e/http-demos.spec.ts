@@ -1,5 +1,5 @@
 import type { Locator, Page } from '@playwright/test';
-import { test, expect } from './fixtures.ts';
+import { test, expect, watchProblems } from './fixtures.ts';
 
 /** Console errors and failed requests, except those a deliberate drop causes on held requests. */
 function watchPage(page: Page): string[] {
@@ -165,4 +165,27 @@ test('SSE: the log stops following when the reader scrolls up, and the level fil
   await expect(log.locator('.hd-lvl-info')).toHaveCount(0);
   await demo.getByTestId('toggle').click();
   expect(problems).toEqual([]);
+});
+
+test("an attendee's shared controls are shown as the trainer's, with the reason, in both locales", async ({
+  browser,
+}) => {
+  // A request that came through a proxy is never the trainer, even from this machine: the
+  // header makes this browser an ordinary attendee.
+  const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '10.0.0.2' } });
+  const page = await context.newPage();
+  const problems = watchProblems(page);
+  for (const [path, reason] of [
+    ['/en/sse/', 'The trainer sets this rate'],
+    ['/sse/', '速率由讲师设置'],
+  ] as const) {
+    const demo = await openDemo(page, path, 'sse-demo');
+    await expect(demo.getByTestId('rate')).toBeDisabled();
+    await expect(demo.getByTestId('rate-trainer-only')).toContainText(reason);
+  }
+  const res = await page.request.post('/api/ticker', { data: { rate: 5 } });
+  expect(res.status()).toBe(403);
+  expect(await res.json()).toMatchObject({ needs: 'trainer', control: 'ticker-rate' });
+  expect(problems.list).toEqual([]);
+  await context.close();
 });

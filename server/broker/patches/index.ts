@@ -185,6 +185,9 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
         // message reaches the queue only once its PUBACK is written or it is stored, so the
         // ones this connection has in progress (Aedes counts them) count as queued already.
         wait: (publish) => (publish.qos > 0 || publish.retain) && guard.busy(client._parsingBatch),
+        // Dropped here, a QoS 0 message costs its framing only, so the broker keeps reading
+        // at wire speed and no backlog builds up in the publishers' sockets.
+        shed: (publish) => publish.qos === 0 && !publish.retain && guard.shed(),
       },
       maxFilters,
     );

@@ -1,5 +1,7 @@
 // Reactive state of the fleet dashboard. Positions go to a plain FleetStore (the canvas reads
 // it); only what the page shows as text is reactive, refreshed about once a second.
+import { loadTrainer } from '../trainer/status.ts';
+import { isNeedsTrainer } from '../wire/trainer.ts';
 import {
   ALL_ALERTS,
   ALL_ONLINE,
@@ -100,6 +102,8 @@ export class FleetDashboard {
   /** Last steady rate measured in each mode (null until a full window was measured). */
   measured: Record<Mode, Rate | null> = $state.raw({ overview: null, naive: null });
   controlError: string | null = $state(null);
+  /** Whether this browser may use the fleet's controls: false shows them disabled, with why. */
+  trainer: boolean | null = $state(null);
   busy = $state(false);
   /** Bumped once a second; charts redraw when it changes. */
   tick = $state(0);
@@ -145,7 +149,9 @@ export class FleetDashboard {
       const cfgRes = await this.#deps.fetch('/api/config');
       if (!cfgRes.ok) throw new Error(`/api/config answered ${cfgRes.status}`);
       const cfg = (await cfgRes.json()) as ConfigResponse;
+      const trainer = loadTrainer((url) => this.#deps.fetch(url));
       await this.refreshInfo();
+      this.trainer = await trainer;
       const connect = await this.#deps.loadMqtt();
       if (this.#stopped) return;
       const client = connect(resolveBrokerWsUrl(cfg.broker, this.#deps.pageUrl()));
@@ -246,7 +252,9 @@ export class FleetDashboard {
         error?: string;
       };
       if (!res.ok) {
-        this.controlError = json.error ?? `HTTP ${res.status}`;
+        // The lab says these are the trainer's controls: show them as such, not as a failure.
+        if (isNeedsTrainer(json)) this.trainer = false;
+        else this.controlError = json.error ?? `HTTP ${res.status}`;
         return false;
       }
       if (path === '/api/fleet') this.info = json as FleetInfo;

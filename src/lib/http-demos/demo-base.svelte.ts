@@ -8,6 +8,7 @@ import {
   type DelayPoint,
 } from '../measure/index.ts';
 import { DemoApi, HttpError, newClientId, type FetchLike, type Timers } from './api.ts';
+import { loadTrainer } from '../trainer/status.ts';
 
 /** Everything a demo's state needs from the page, passed in so tests can fake it. */
 export interface DemoEnv {
@@ -74,6 +75,8 @@ export class DemoBase {
   log: readonly LogEntry[] = $state.raw([]);
   bytes: ByteTotals = $state({ requests: 0, bytesIn: 0, bytesOut: 0 });
   rate = $state(RATE_DEFAULT);
+  /** Whether this browser may set the shared rate: false shows the control disabled, with why. */
+  trainer: boolean | null = $state(null);
   error: string | null = $state(null);
   /** Local time, refreshed while running so ages can be shown. */
   now = $state(0);
@@ -125,13 +128,15 @@ export class DemoBase {
     return true;
   }
 
-  /** Reads the ticker's current rate. */
+  /** Reads the ticker's current rate, and whether this browser is the trainer who sets it. */
   async loadTicker(): Promise<void> {
+    const trainer = loadTrainer((url) => this.env.fetch(url), this.env.base ?? '');
     try {
       this.rate = (await this.api.ticker()).rate;
     } catch (err) {
       this.fail(err);
     }
+    this.trainer = await trainer;
   }
 
   /** Changes the ticker rate (for every visitor: all demos read the same stream). */
@@ -139,7 +144,9 @@ export class DemoBase {
     try {
       this.rate = (await this.api.setRate(rate)).rate;
     } catch (err) {
-      this.fail(err);
+      // The lab says this is the trainer's control: show it as such rather than as a failure.
+      if (err instanceof HttpError && err.status === 403) this.trainer = false;
+      else this.fail(err);
     }
   }
 

@@ -75,7 +75,8 @@ type Key =
   | 'trainer.resume'
   | 'trainer.status'
   | 'trainer.paused'
-  | 'trainer.error';
+  | 'trainer.error'
+  | 'trainer.only';
 
 /** UI strings of the vehicle-fleet dashboard (case-study chapter). */
 export const fleetStrings: Dictionary<Key> = {
@@ -156,6 +157,7 @@ export const fleetStrings: Dictionary<Key> = {
     'trainer.status': '模拟器：{connected} / {vehicles} 辆已连接，{rate} Hz',
     'trainer.paused': '已暂停',
     'trainer.error': '服务器拒绝了这个操作：{message}',
+    'trainer.only': '这些控制属于讲师：它们会改变所有人看到的车队。',
   },
   en: {
     region: 'Fleet dashboard',
@@ -235,5 +237,6 @@ export const fleetStrings: Dictionary<Key> = {
     'trainer.status': 'Simulator: {connected} of {vehicles} connected, {rate} Hz',
     'trainer.paused': 'paused',
     'trainer.error': 'The server refused: {message}',
+    'trainer.only': 'These controls are the trainer’s: they change the fleet everyone sees.',
   },
 };

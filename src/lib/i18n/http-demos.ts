@@ -12,6 +12,7 @@ type Key =
   | 'rate'
   | 'rateValue'
   | 'rateHint'
+  | 'rateTrainerOnly'
   | 'interval'
   | 'intervalValue'
   | 'hold'
@@ -91,6 +92,7 @@ export const httpDemoStrings: Dictionary<Key> = {
     rate: '服务器事件速率',
     rateValue: '每秒 {rate} 个事件',
     rateHint: '所有访客共用同一个事件流，改动会影响每个人。',
+    rateTrainerOnly: '速率由讲师设置：它会改变所有访客看到的事件流。',
     interval: '轮询间隔',
     intervalValue: '{s} 秒',
     hold: '服务器最长挂起时间',
@@ -177,6 +179,7 @@ export const httpDemoStrings: Dictionary<Key> = {
     rate: 'Server event rate',
     rateValue: '{rate, plural, one {# event/s} other {# events/s}}',
     rateHint: 'Every visitor shares one event stream, so a change here affects everyone.',
+    rateTrainerOnly: 'The trainer sets this rate: it changes the stream every visitor sees.',
     interval: 'Polling interval',
     intervalValue: '{s} s',
     hold: 'Longest hold on the server',

@@ -53,6 +53,8 @@ export class LaneMeter {
   readonly #ups: number[] = [];
   #epoch = 0;
   #offset = 0;
+  /** Arrivals before the clock is known (the first message can beat the start's answer). */
+  #early: [string, number][] | null = [];
 
   constructor(total: number) {
     this.total = total;
@@ -65,10 +67,17 @@ export class LaneMeter {
   setClock(epoch: number, offset: number): void {
     this.#epoch = epoch;
     this.#offset = offset;
+    const early = this.#early ?? [];
+    this.#early = null;
+    for (const [p, at] of early) this.message(p, at);
   }
 
   /** Records one payload received at local time `at`; returns its latency, or null if not one. */
   message(payload: string, at: number): number | null {
+    if (this.#early) {
+      this.#early.push([payload, at]);
+      return null;
+    }
     const d = decodePayload(payload);
     if (!d || d.seq < 1 || d.seq > this.total) return null;
     if (this.#seen[d.seq]) {

@@ -83,7 +83,7 @@ export function scenarioError(s: Scenario): ScenarioError | null {
     const v = s[field];
     // A rate read back from a URL is rounded: allow that much below the floor.
     if (typeof v !== 'number' || !Number.isFinite(v) || v < min * (1 - 1e-4) || v > max) {
-      return { field, message: `${field} must be a number from ${min} to ${max}` };
+      return { field, message: `${field} must be a number from ${+min.toPrecision(3)} to ${max}` };
     }
   }
   if (!Number.isInteger(s.size)) return { field: 'size', message: 'size must be whole bytes' };

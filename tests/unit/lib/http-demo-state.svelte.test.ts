@@ -188,3 +188,43 @@ describe('SseDemo state', () => {
     expect(src.readyState).toBe(2);
   });
 });
+
+describe('the shared rate control', () => {
+  const lab =
+    (trainer: boolean): FetchLike =>
+    async (url, init) => {
+      const path = new URL(url, 'http://lab').pathname;
+      if (path === '/api/trainer') return Response.json({ trainer, via: null, localTrusted: true });
+      if (path === '/api/ticker' && init?.method === 'POST') {
+        return trainer
+          ? Response.json({ rate: 5, latest: 0, oldest: 1, capacity: 1000 })
+          : Response.json(
+              {
+                error: 'only the trainer',
+                statusCode: 403,
+                needs: 'trainer',
+                control: 'ticker-rate',
+              },
+              { status: 403 },
+            );
+      }
+      return Response.json({ rate: 1, latest: 0, oldest: 1, capacity: 1000 });
+    };
+
+  it('learns from the lab whether this browser is the trainer', async () => {
+    const attendee = new PollDemo(env(lab(false)), 1000);
+    await attendee.loadTicker();
+    expect(attendee.trainer).toBe(false);
+    const trainer = new PollDemo(env(lab(true)), 1000);
+    await trainer.loadTicker();
+    expect(trainer.trainer).toBe(true);
+    await trainer.setRate(5);
+    expect(trainer.rate).toBe(5);
+  });
+
+  it('turns a 403 into "the trainer\'s control", not an error, and keeps the rate', async () => {
+    const demo = new PollDemo(env(lab(false)), 1000);
+    await demo.setRate(5);
+    expect(demo).toMatchObject({ trainer: false, error: null, rate: 1 });
+  });
+});

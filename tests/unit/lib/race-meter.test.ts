@@ -83,6 +83,13 @@ describe('LaneMeter', () => {
     expect(m.complete).toBe(true);
   });
 
+  it('holds messages that beat the start answer until the clock is known', () => {
+    const m = new LaneMeter(1);
+    expect(m.message(encodePayload(1, 2000, 16), 10_000 + 2 + 5)).toBeNull();
+    m.setClock(10_000, 0);
+    expect(m.figures([], true)).toMatchObject({ received: 1, p50: 5 });
+  });
+
   it('shifts local receive times by the clock offset', () => {
     const m = new LaneMeter(1);
     m.setClock(5000, 250);
