@@ -47,6 +47,7 @@ export const ZH_PAGE_LATIN_ALLOWED = new Set<string>([
   'u16',
   'v2',
   'p50',
+  'p95',
   'p99',
   // the chat rooms the WebSocket diagram names
   'lobby',
