@@ -5,6 +5,9 @@ import svelte from '@astrojs/svelte';
 import { unified } from '@astrojs/markdown-remark';
 import { remarkHeadingIds } from './src/lib/markdown/remark-heading-ids.ts';
 import { rehypeFocusableTables } from './src/lib/markdown/rehype-focusable-tables.ts';
+import { remarkAsideTitles } from './src/lib/markdown/remark-aside-titles.ts';
+import { rehypeAnchorLabels } from './src/lib/markdown/rehype-anchor-labels.ts';
+import { contentLocale } from './src/lib/markdown/content-locale.ts';
 import { CHAPTERS } from './src/lib/chapters.ts';
 import { precompress } from './scripts/precompress.ts';
 
@@ -12,13 +15,33 @@ import { precompress } from './scripts/precompress.ts';
 const apiPort = Number(process.env.LAB_API_PORT ?? 4322);
 const api = `http://127.0.0.1:${apiPort}`;
 
+/**
+ * Starlight appends its heading-link plugin to the Markdown pipeline in its own setup hook; an
+ * integration listed after it appends ours behind it, to relabel the links in the page's language.
+ * @returns {import('astro').AstroIntegration}
+ */
+function anchorLabelsAfterStarlight() {
+  return {
+    name: 'realtime-lab:anchor-labels',
+    hooks: {
+      'astro:config:setup': ({ config }) => {
+        const processor = /** @type {{ options?: { rehypePlugins?: unknown[] } }} */ (
+          config.markdown.processor
+        );
+        processor.options?.rehypePlugins?.push(rehypeAnchorLabels);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   site: 'http://localhost:4321',
   trailingSlash: 'ignore',
   // Headings may carry a fixed anchor shared by both locales (see remark-heading-ids.ts).
   markdown: {
     processor: unified({
-      remarkPlugins: [remarkHeadingIds],
+      // remarkAsideTitles runs before Starlight's asides (it fills in the title they use).
+      remarkPlugins: [remarkHeadingIds, remarkAsideTitles],
       rehypePlugins: [rehypeFocusableTables],
     }),
   },
@@ -33,6 +56,8 @@ export default defineConfig({
       },
       // Chapters live in the top-level content/ folder, not src/content/.
       markdown: { processedDirs: ['./content/docs/'] },
+      // Starlight reads a chapter's language from a src/content/docs/ path, which ours lack.
+      expressiveCode: { getBlockLocale: ({ file }) => contentLocale(file.path) },
       sidebar: [
         {
           label: 'Course',
@@ -41,12 +66,17 @@ export default defineConfig({
         },
       ],
       customCss: ['./src/styles/lab.css'],
-      // The footer carries the hook that loads workshop mode's banners while a trainer is active.
-      components: { Footer: './src/components/overrides/Footer.astro' },
+      // Header: the theme and language pickers on a phone's home page. Footer: the hook that loads
+      // workshop mode's banners while a trainer is active.
+      components: {
+        Header: './src/components/overrides/Header.astro',
+        Footer: './src/components/overrides/Footer.astro',
+      },
       lastUpdated: false,
       pagination: true,
     }),
     svelte(),
+    anchorLabelsAfterStarlight(),
     precompress(),
   ],
   vite: {

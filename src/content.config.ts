@@ -1,6 +1,7 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
-import { docsSchema } from '@astrojs/starlight/schema';
+import { docsSchema, i18nSchema } from '@astrojs/starlight/schema';
+import { i18nLoader } from '@astrojs/starlight/loaders';
 
 export const collections = {
   // Chapters live in the top-level content/docs/ folder (see DEVELOPERS.md: the rooms).
@@ -8,4 +9,7 @@ export const collections = {
     loader: glob({ base: './content/docs', pattern: '**/[^_]*.{md,mdx}' }),
     schema: docsSchema(),
   }),
+  // Starlight UI strings its own sets lack: zh-CN has no Pagefind strings, and en has no code-block
+  // strings, so they would fall back to the default locale (src/content/i18n/*.json).
+  i18n: defineCollection({ loader: i18nLoader(), schema: i18nSchema() }),
 };

@@ -1,5 +1,12 @@
-import type { EventLevel, EventOrigin, TickerEvent } from '../../src/lib/wire/http-demos.ts';
-import { RATE_DEFAULT, RATE_MAX, RATE_MIN } from '../../src/lib/wire/http-demos.ts';
+import type { EventOrigin, TickerEvent } from '../../src/lib/wire/http-demos.ts';
+import {
+  RATE_DEFAULT,
+  RATE_MAX,
+  RATE_MIN,
+  TICKER_LOG_LINES,
+  TICKER_MANUAL_TEXT,
+  TICKER_SENSORS,
+} from '../../src/lib/wire/http-demos.ts';
 
 /** A fixed-size buffer of the newest events, addressed by seq (1, 2, 3, … without gaps). */
 export class RingBuffer<T extends { seq: number }> {
@@ -68,17 +75,6 @@ export interface TickerOptions {
   /** Clock, for tests. */
   now?: () => number;
 }
-
-const SENSORS = ['boiler', 'hall', 'roof', 'lab'] as const;
-const LOG_LINES: readonly [EventLevel, string][] = [
-  ['info', 'job finished'],
-  ['info', 'cache refreshed'],
-  ['warn', 'queue is filling up'],
-  ['info', 'user signed in'],
-  ['error', 'upstream timed out'],
-  ['info', 'backup written'],
-  ['warn', 'disk 85 % full'],
-];
 
 /**
  * The one stream of numbered events every HTTP demo reads: a timer at `rate` events/s plus events
@@ -187,13 +183,13 @@ function clampRate(rate: number): number {
 /** A deterministic but varied payload: every third event is a log line, the rest sensor readings. */
 function makeEvent(seq: number, ts: number, source: EventOrigin): TickerEvent {
   if (source === 'manual') {
-    return { seq, ts, kind: 'log', level: 'info', source, text: 'sent by a visitor' };
+    return { seq, ts, kind: 'log', level: 'info', source, text: TICKER_MANUAL_TEXT };
   }
   if (seq % 3 === 0) {
-    const [level, text] = LOG_LINES[(seq / 3) % LOG_LINES.length] ?? ['info', 'tick'];
-    return { seq, ts, kind: 'log', level, source, text };
+    const line = TICKER_LOG_LINES[(seq / 3) % TICKER_LOG_LINES.length] ?? TICKER_LOG_LINES[0];
+    return { seq, ts, kind: 'log', level: line.level, source, text: line.text };
   }
-  const sensor = SENSORS[seq % SENSORS.length] ?? 'lab';
+  const sensor = TICKER_SENSORS[seq % TICKER_SENSORS.length] ?? 'lab';
   // A slow wave plus a little wobble, so the readings look alive but stay reproducible.
   const value = Math.round((21 + 3 * Math.sin(seq / 20) + ((seq * 7) % 5) / 10) * 10) / 10;
   return {

@@ -1,4 +1,5 @@
 import type { Dictionary } from './index.ts';
+import type { TickerLineId, TickerSensor } from '../http-demos/event-text.ts';
 
 type Key =
   | 'poll.title'
@@ -51,6 +52,10 @@ type Key =
   | 'logEmpty'
   | 'filter'
   | 'level.info'
+  | `ev.${TickerLineId}`
+  | `sensor.${TickerSensor}`
+  | 'ev.reading'
+  | 'ev.manual'
   | 'level.warn'
   | 'level.error'
   | 'raw'
@@ -126,6 +131,19 @@ export const httpDemoStrings: Dictionary<Key> = {
     logResume: '回到最新',
     logEmpty: '还没有事件。',
     filter: '按级别筛选',
+    'ev.jobFinished': '任务完成',
+    'ev.cacheRefreshed': '缓存已刷新',
+    'ev.queueFilling': '队列快满了',
+    'ev.userSignedIn': '用户已登录',
+    'ev.upstreamTimeout': '上游超时',
+    'ev.backupWritten': '备份已写入',
+    'ev.diskFull': '磁盘已用 85%',
+    'ev.manual': '由访客发送',
+    'ev.reading': '{sensor} {value} °C',
+    'sensor.boiler': '锅炉房',
+    'sensor.hall': '大厅',
+    'sensor.roof': '屋顶',
+    'sensor.lab': '实验室',
     'level.info': '信息',
     'level.warn': '警告',
     'level.error': '错误',
@@ -200,6 +218,19 @@ export const httpDemoStrings: Dictionary<Key> = {
     logResume: 'Jump to newest',
     logEmpty: 'No events yet.',
     filter: 'Filter by level',
+    'ev.jobFinished': 'job finished',
+    'ev.cacheRefreshed': 'cache refreshed',
+    'ev.queueFilling': 'queue is filling up',
+    'ev.userSignedIn': 'user signed in',
+    'ev.upstreamTimeout': 'upstream timed out',
+    'ev.backupWritten': 'backup written',
+    'ev.diskFull': 'disk 85 % full',
+    'ev.manual': 'sent by a visitor',
+    'ev.reading': '{sensor} {value} °C',
+    'sensor.boiler': 'boiler',
+    'sensor.hall': 'hall',
+    'sensor.roof': 'roof',
+    'sensor.lab': 'lab',
     'level.info': 'info',
     'level.warn': 'warning',
     'level.error': 'error',

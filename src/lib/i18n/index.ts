@@ -61,3 +61,8 @@ export function translate<K extends string>(table: Strings<K>, locale: Locale): 
 export function translator<K extends string>(dict: Dictionary<K>, locale: Locale): Translate<K> {
   return translate(dict[locale], locale);
 }
+
+/** The colon between a label and its value: full-width in Chinese, `: ` in English. */
+export function colon(locale: Locale): string {
+  return locale === 'en' ? ': ' : '：';
+}

@@ -16,6 +16,7 @@ type Key =
   | 'conn.wsChat'
   | 'conn.sse'
   | 'conn.longPoll'
+  | 'conn.race'
   | 'conn.wsRoom';
 
 /** UI strings of the server status badge. */
@@ -36,6 +37,7 @@ export const statusStrings: Dictionary<Key> = {
     'conn.wsChat': 'WebSocket 聊天',
     'conn.sse': 'SSE',
     'conn.longPoll': '长轮询',
+    'conn.race': '进行中的比赛',
     'conn.wsRoom': '培训通道',
   },
   en: {
@@ -54,6 +56,7 @@ export const statusStrings: Dictionary<Key> = {
     'conn.wsChat': 'WebSocket chat',
     'conn.sse': 'SSE',
     'conn.longPoll': 'long polling',
+    'conn.race': 'races running',
     'conn.wsRoom': 'workshop channel',
   },
 };

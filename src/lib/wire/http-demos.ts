@@ -23,6 +23,23 @@ export interface TickerEvent {
   value?: number;
 }
 
+/** The ticker's log lines: the English text the wire carries and the id pages translate it by. */
+export const TICKER_LOG_LINES = [
+  { id: 'jobFinished', level: 'info', text: 'job finished' },
+  { id: 'cacheRefreshed', level: 'info', text: 'cache refreshed' },
+  { id: 'queueFilling', level: 'warn', text: 'queue is filling up' },
+  { id: 'userSignedIn', level: 'info', text: 'user signed in' },
+  { id: 'upstreamTimeout', level: 'error', text: 'upstream timed out' },
+  { id: 'backupWritten', level: 'info', text: 'backup written' },
+  { id: 'diskFull', level: 'warn', text: 'disk 85 % full' },
+] as const satisfies readonly { id: string; level: EventLevel; text: string }[];
+
+/** The simulated sensors whose readings read `<sensor> <value> °C` on the wire. */
+export const TICKER_SENSORS = ['boiler', 'hall', 'roof', 'lab'] as const;
+
+/** The text of an event a visitor sent with `POST /api/ticker/emit`. */
+export const TICKER_MANUAL_TEXT = 'sent by a visitor';
+
 /** Body of `GET /api/poll` and of a `200` from `GET /api/long-poll`. */
 export interface EventsResponse {
   /** Every event after the cursor still in the buffer, oldest first. */
