@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { Lab } from '../../server/app.ts';
 import { CHAT_WS_PATH, parseServerMessage, type ServerMessage } from '../../src/lib/wire/chat.ts';
@@ -18,9 +19,15 @@ export interface RawChat {
   close(): void;
 }
 
-/** Opens `/ws/chat` on a test lab with the `ws` package, optionally with an Origin header. */
+/**
+ * Opens `/ws/chat` on a test lab with the `ws` package, optionally with an Origin header. Without a
+ * `cookie` header each connection is its own browser (its own visitor cookie), as a real page is.
+ */
 export async function rawChat(lab: Lab, headers: Record<string, string> = {}): Promise<RawChat> {
-  const ws = new WebSocket(`ws://127.0.0.1:${lab.port}${CHAT_WS_PATH}`, { headers });
+  // Cookie-less connections from one address share one visitor's limits (10 messages a second),
+  // so tests that open several "people" would otherwise throttle each other.
+  const withCookie = { cookie: `lab_vid=${randomBytes(16).toString('base64url')}`, ...headers };
+  const ws = new WebSocket(`ws://127.0.0.1:${lab.port}${CHAT_WS_PATH}`, { headers: withCookie });
   const frames: ServerMessage[] = [];
   ws.on('message', (data) => {
     const text = (data as Buffer).toString('utf8');
