@@ -159,8 +159,10 @@ const DECEL_MS2 = DECEL_KMH_PER_S / 3.6;
 
 /** Advances one vehicle by `dtS` seconds. Returns the vehicle (mutated) for convenience. */
 export function stepVehicle(v: SimVehicle, dtS: number, rand: Random): SimVehicle {
-  // A trainer's "brake hard" waits until the vehicle is moving fast enough for it to matter.
-  if (v.brakeNow && v.speed >= 20) {
+  // A trainer's "brake hard" waits until the vehicle is moving fast enough for it to matter, and
+  // until stopping within this step is clearly harsh: on a loaded machine a step can last longer
+  // than a second, and a stop spread over a long step would raise no alert at all.
+  if (v.brakeNow && v.speed >= 20 && dtS > 0 && v.speed / 3.6 / dtS > HARSH_BRAKING_MS2 * 1.25) {
     v.brakeNow = false;
     v.speed = 0;
     v.waitS = Math.max(v.waitS, 2);

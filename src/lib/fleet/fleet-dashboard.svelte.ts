@@ -39,7 +39,7 @@ export interface FleetMqttClient {
   on(event: 'connect' | 'offline', cb: () => void): unknown;
   on(event: 'error', cb: (err: Error) => void): unknown;
   subscribe(topics: Record<string, { qos: 0 | 1 }>, cb?: (err?: Error | null) => void): unknown;
-  unsubscribe(topics: string[]): unknown;
+  unsubscribe(topics: string[], cb?: (err?: Error | null) => void): unknown;
   end(force?: boolean): unknown;
 }
 
@@ -125,6 +125,9 @@ export class FleetDashboard {
   #timer: ReturnType<typeof setInterval> | null = null;
   #infoEvery = 0;
   #stopped = false;
+  // Bumped on each mode switch; a switch is settled once the broker acknowledged it.
+  #switch = 0;
+  #settling = false;
 
   constructor(deps: FleetDeps) {
     this.#deps = deps;
@@ -161,6 +164,9 @@ export class FleetDashboard {
         this.error = null;
         // Clean session: after a reconnect nothing is subscribed any more ([MQTT-3.1.2-6]).
         this.#subscribe(this.#baseTopics());
+        // A switch cut short by the disconnect is never acknowledged: measure afresh.
+        this.#switch++;
+        this.#settling = false;
         this.#meter.reset();
       });
       client.on('offline', () => {
@@ -196,9 +202,24 @@ export class FleetDashboard {
     const before = this.#modeTopics(this.mode, this.selected);
     this.mode = mode;
     const after = this.#modeTopics(mode, this.selected);
-    this.#client?.unsubscribe(Object.keys(before).filter((t) => !(t in after)));
-    this.#subscribe(after);
+    const gone = Object.keys(before).filter((t) => !(t in after));
     this.#meter.reset();
+    const client = this.#client;
+    if (!client) return;
+    // Publishes of the old mode already on their way still arrive until the UNSUBACK, which the
+    // broker sends after them on the same stream ([MQTT-3.10.4-2], [MQTT-3.10.4-3]). The new mode
+    // is measured from the moment both acknowledgements are in, so neither mode's figure holds the
+    // other's traffic.
+    const id = ++this.#switch;
+    this.#settling = true;
+    let pending = gone.length > 0 ? 2 : 1;
+    const acked = () => {
+      if (--pending > 0 || id !== this.#switch) return;
+      this.#settling = false;
+      this.#meter.reset();
+    };
+    if (gone.length > 0) client.unsubscribe(gone, acked);
+    this.#subscribe(after, acked);
   }
 
   /** Selects a vehicle (or none): subscribes to that one vehicle's status and alerts. */
@@ -209,7 +230,8 @@ export class FleetDashboard {
     this.detailHistory.length = 0;
     this.detail = null;
     const after = this.#modeTopics(this.mode, id);
-    this.#client?.unsubscribe(Object.keys(before).filter((t) => !(t in after)));
+    const gone = Object.keys(before).filter((t) => !(t in after));
+    if (gone.length > 0) this.#client?.unsubscribe(gone);
     this.#subscribe(after);
   }
 
@@ -292,10 +314,14 @@ export class FleetDashboard {
     return topics;
   }
 
-  #subscribe(topics: Record<string, { qos: 0 | 1 }>): void {
-    if (Object.keys(topics).length === 0) return;
+  #subscribe(topics: Record<string, { qos: 0 | 1 }>, done?: () => void): void {
+    if (Object.keys(topics).length === 0) {
+      done?.();
+      return;
+    }
     this.#client?.subscribe(topics, (err) => {
       if (err) this.error = err.message;
+      done?.();
     });
   }
 
@@ -342,7 +368,7 @@ export class FleetDashboard {
   #everySecond(): void {
     const r = this.#meter.rate();
     this.rate = r;
-    if (this.#meter.full()) this.measured = { ...this.measured, [this.mode]: r };
+    if (this.#meter.full() && !this.#settling) this.measured = { ...this.measured, [this.mode]: r };
     this.history.push({ t: this.#now(), ...r, mode: this.mode });
     if (this.history.length > HISTORY_S) this.history.shift();
     const list: ListedVehicle[] = [];

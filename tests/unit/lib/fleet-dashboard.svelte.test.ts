@@ -10,6 +10,8 @@ import { encodeSnapshot, type VehicleAlert } from '../../../src/lib/wire/fleet.t
 class FakeClient implements FleetMqttClient {
   readonly handlers = new Map<string, ((...args: never[]) => void)[]>();
   readonly subscribed = new Set<string>();
+  /** When set, SUBACK/UNSUBACK callbacks wait here until the test calls them. */
+  heldAcks: (() => void)[] | null = null;
   url = '';
   on(event: string, cb: (...args: never[]) => void): this {
     this.handlers.set(event, [...(this.handlers.get(event) ?? []), cb]);
@@ -20,12 +22,17 @@ class FakeClient implements FleetMqttClient {
   }
   subscribe(topics: Record<string, { qos: 0 | 1 }>, cb?: (err?: Error | null) => void): this {
     for (const t of Object.keys(topics)) this.subscribed.add(t);
-    cb?.(null);
+    this.#ack(() => cb?.(null));
     return this;
   }
-  unsubscribe(topics: string[]): this {
+  unsubscribe(topics: string[], cb?: (err?: Error | null) => void): this {
     for (const t of topics) this.subscribed.delete(t);
+    this.#ack(() => cb?.(null));
     return this;
+  }
+  #ack(fn: () => void): void {
+    if (this.heldAcks) this.heldAcks.push(fn);
+    else fn();
   }
   end(): this {
     return this;
@@ -159,6 +166,43 @@ describe('FleetDashboard', () => {
     expect(dash.measured.naive?.bytesPerS).toBeCloseTo(200 * packetBytes(148), -2);
     expect(dash.ratio).toBeGreaterThan(25);
     expect(dash.history.length).toBe(12);
+    dash.stop();
+  });
+
+  it('measures a mode only after the broker acknowledged the switch, so late publishes of the old mode do not count', async () => {
+    vi.useFakeTimers();
+    vi.setSystemTime(0);
+    const { dash, client } = await started();
+    dash.setMode('naive');
+    const naiveSecond = () => {
+      for (let k = 0; k < 200; k++) client.deliver('vehicle/1/status', '{}', 148);
+    };
+    for (let s = 0; s < 6; s++) {
+      naiveSecond();
+      vi.advanceTimersByTime(1000);
+    }
+    const naive = dash.measured.naive?.bytesPerS ?? 0;
+    expect(naive).toBeGreaterThan(0);
+
+    // Back to the overview while the broker is slow: for 5 s the old wildcard's publishes keep
+    // coming (they were queued before the UNSUBACK), and no acknowledgement is in yet.
+    client.heldAcks = [];
+    dash.setMode('overview');
+    for (let s = 0; s < 5; s++) {
+      naiveSecond();
+      vi.advanceTimersByTime(1000);
+    }
+    // Nothing measured in the overview yet: the switch is not settled.
+    expect(dash.measured.overview?.bytesPerS ?? null).not.toBeCloseTo(naive, -2);
+    const acks = client.heldAcks;
+    client.heldAcks = null;
+    for (const ack of acks) ack();
+    for (let s = 0; s < 6; s++) {
+      client.deliver('fleet/snapshot', new Uint8Array(0), 1000);
+      vi.advanceTimersByTime(1000);
+    }
+    expect(dash.measured.overview?.bytesPerS).toBeCloseTo(packetBytes(1000), -1);
+    expect(dash.ratio).toBeGreaterThan(25);
     dash.stop();
   });
 });

@@ -90,6 +90,25 @@ describe('routes on the city grid', () => {
     expect(alert).not.toBeNull();
     expect(v.speed).toBe(0);
   });
+
+  it('keeps the brake for a step short enough to be harsh when the simulator runs late', () => {
+    // Long steps, as on a loaded machine: 25 km/h to 0 over 2.5 s is only 2.8 m/s².
+    for (const dt of [1.6, 2.5]) {
+      const rand = seededRandom(5);
+      const v = createVehicle(1, rand);
+      v.brakeNow = true;
+      let stopped = false;
+      for (let t = 0; t < 400 && !stopped; t++) {
+        const prev = { x: v.x, y: v.y, speed: v.speed, battery: v.battery };
+        stepVehicle(v, dt, rand);
+        if (!v.brakeNow) {
+          stopped = true;
+          expect(alertsBetween(prev, v, dt).map((a) => a.kind)).toContain('harsh-braking');
+        }
+      }
+      expect(stopped, `dt ${dt}`).toBe(true);
+    }
+  });
 });
 
 describe('alert rules', () => {
