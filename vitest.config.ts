@@ -6,6 +6,9 @@ const alias = { '~': fileURLToPath(new URL('./src', import.meta.url)) };
 
 export default defineConfig({
   test: {
+    // Vitest leaves one core free by default, which on a 2-core machine means one file at a time;
+    // most broker and server tests wait on sockets and timers, so two files at once halve the run.
+    maxWorkers: 2,
     projects: [
       {
         resolve: { alias },
