@@ -14,6 +14,8 @@ async function raceOpens(page: Page, preset: string): Promise<void> {
   await expect(demo.getByRole('combobox')).toHaveValue(preset);
 }
 
+test.describe.configure({ timeout: 60_000 });
+
 for (const [locale, prefix] of [
   ['zh-CN', ''],
   ['en', '/en'],
