@@ -1,6 +1,12 @@
 import type { UrlPort } from '../url-state.ts';
-import type { Answers, OptionOf, QuestionId } from './questions.ts';
-import { parseAnswers, recommend, serializeAnswers } from './score.ts';
+import type { Transport } from '../compare/table.ts';
+import { OUT, WEIGHT_RANGE, type Answers, type OptionOf, type QuestionId } from './questions.ts';
+import { parseAnswers, recommend, serializeAnswers, type Reason } from './score.ts';
+
+// A ruled-out reason sorts before every numeric reason against.
+function strength(r: Reason): number {
+  return r.weight === OUT ? WEIGHT_RANGE[0] - 1 : r.weight;
+}
 
 /** Reactive state of the selection quiz; the answers live in the page address. */
 export class SelectionQuiz {
@@ -23,6 +29,29 @@ export class SelectionQuiz {
     if (this.answers[question] === option) return;
     this.answers = { ...this.answers, [question]: option };
     this.#url?.write(serializeAnswers(this.answers, this.#url.read()), 'push');
+  }
+
+  /** The options whose reasons are explained: the pick(s), then the runner(s)-up. */
+  get explained(): Transport[] {
+    return [...this.result.top, ...this.result.runnerUp];
+  }
+
+  /** A transport's reasons for (`1`) or against (`-1`), strongest first. */
+  reasons(transport: Transport, sign: 1 | -1): Reason[] {
+    const entry = this.result.ranking.find((r) => r.transport === transport);
+    return (entry?.reasons ?? [])
+      .filter((r) => Math.sign(strength(r)) === sign)
+      .sort((a, b) => Math.abs(strength(b)) - Math.abs(strength(a)));
+  }
+
+  /** How full a ranking bar is, 0-100: the best option still in the race fills it. */
+  barPercent(transport: Transport): number {
+    const entry = this.result.ranking.find((r) => r.transport === transport);
+    if (!entry || entry.out) return 0;
+    const inRace = this.result.ranking.filter((r) => !r.out);
+    const best = inRace[0]?.score ?? 0;
+    const worst = inRace.at(-1)?.score ?? 0;
+    return Math.round(((entry.score - worst) / (best - worst || 1)) * 100);
   }
 
   /** Clears every answer (Back brings them back). */
