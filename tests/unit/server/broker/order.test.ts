@@ -55,7 +55,7 @@ describe.each(['tcp', 'ws'] as const)('over %s', (transport) => {
       for (let n = 1; n <= 2_000; n++) {
         if (rand() < 0.3) qos = qos === 0 ? 1 : 0;
         sentQos.push(qos);
-        const publish = {
+        const publish: mqttPacket.IPublishPacket = {
           cmd: 'publish',
           topic,
           payload: String(n),
@@ -63,7 +63,8 @@ describe.each(['tcp', 'ws'] as const)('over %s', (transport) => {
           retain: false,
           dup: false,
         };
-        packets.push(mqttPacket.generate({ ...publish, ...(qos ? { messageId: n } : {}) }));
+        if (qos) publish.messageId = n;
+        packets.push(mqttPacket.generate(publish));
       }
       for (let i = 0; i < packets.length; i += 500) {
         (pub.stream as unknown as { write(b: Buffer): boolean }).write(
