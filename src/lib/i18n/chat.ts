@@ -1,6 +1,7 @@
 import type { Dictionary } from './index.ts';
 
-type Key =
+/** The keys of the chat dictionary. */
+export type ChatKey =
   | 'label'
   | 'intro'
   | 'nick'
@@ -20,6 +21,8 @@ type Key =
   | 'join'
   | 'leave'
   | 'members'
+  | 'joining'
+  | 'waiting'
   | 'messages'
   | 'noMessages'
   | 'message'
@@ -82,7 +85,7 @@ type Key =
   | 'err.too_many_rooms';
 
 /** UI strings of the WebSocket chat demo. */
-export const chatStrings: Dictionary<Key> = {
+export const chatStrings: Dictionary<ChatKey> = {
   'zh-CN': {
     label: 'WebSocket 聊天演示',
     intro: '取一个昵称，加入房间聊天。再开一个标签页，就能看到只有加入了同一房间的人才会收到消息。',
@@ -103,6 +106,9 @@ export const chatStrings: Dictionary<Key> = {
     join: '加入',
     leave: '离开 {room}',
     members: '房间里的人：{list}',
+    joining: '正在加入 #{room}，等服务器应答…',
+    waiting:
+      '还有 {n} 帧排队，约 {s} 秒后发完：本页把发送速度压在服务器每秒 {max} 帧的上限之下，刚才的发送已经用完了这几秒的额度。',
     messages: '#{room} 的消息',
     noMessages: '还没有消息。',
     message: '消息',
@@ -185,6 +191,9 @@ export const chatStrings: Dictionary<Key> = {
     join: 'Join',
     leave: 'Leave {room}',
     members: 'In this room: {list}',
+    joining: 'Joining #{room}, waiting for the server…',
+    waiting:
+      '{n, plural, one {# frame waits} other {# frames wait}} to be sent, about {s} s: this page stays under the server’s limit of {max} frames a second, and recent sends used up the allowance for these seconds.',
     messages: 'Messages in #{room}',
     noMessages: 'No messages yet.',
     message: 'Message',

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync } from 'svelte';
-import { ChatState } from '../../../src/lib/chat/chat.svelte.ts';
+import { ChatState, closeMeaningKey } from '../../../src/lib/chat/chat.svelte.ts';
 import type { WebSocketLike } from '../../../src/lib/chat/client.ts';
 import type { ServerMessage } from '../../../src/lib/wire/chat.ts';
 
@@ -121,5 +121,93 @@ describe('ChatState', () => {
     expect(state.connect('x'.repeat(25), 'lobby')).toBe(false);
     expect(state.error).toBe('bad_nick');
     expect(FakeSocket.all).toHaveLength(0);
+  });
+
+  it('sends the draft only when it fits, and shows the handshake as it went on the wire', async () => {
+    const state = new ChatState({ url: () => 'ws://lab/ws/chat', WebSocket: FakeSocket });
+    const cleanup = $effect.root(() => void state.connect('ann', 'lobby'));
+    await open();
+    expect(state.handshakeRequest).toBe('GET /ws/chat HTTP/1.1\nHost: lab');
+    expect(state.handshakeResponse).toBe('HTTP/1.1 101 Switching Protocols');
+    state.draft = '   ';
+    expect(state.canSend).toBe(false);
+    state.draft = '😀'.repeat(2000);
+    expect(state.draftChars).toBe(2000);
+    expect(state.canSend).toBe(true);
+    state.draft += '!';
+    expect(state.canSend).toBe(false);
+    expect(state.sendDraft()).toBe(false);
+    expect(state.draft).not.toBe('');
+    state.draft = 'hello';
+    expect(state.sendDraft()).toBe(true);
+    expect(state.draft).toBe('');
+    flushSync();
+    expect(state.current?.lines.at(-1)).toMatchObject({ text: 'hello', status: 'pending' });
+    state.disconnect();
+    cleanup();
+  });
+
+  it('names the close codes it explains and calls any other "other"', () => {
+    expect(closeMeaningKey(1000)).toBe('close.1000');
+    expect(closeMeaningKey(4000)).toBe('close.4000');
+    expect(closeMeaningKey(1011)).toBe('close.other');
+  });
+
+  it('moves a message typed offline after the earlier messages the server replays', async () => {
+    const state = new ChatState({
+      url: () => 'ws://lab/ws/chat',
+      WebSocket: FakeSocket,
+      session: 's',
+    });
+    const cleanup = $effect.root(() => void state.connect('ann', 'lobby'));
+    await open();
+    state.setOffline(true);
+    state.say('typed offline');
+    state.setOffline(false);
+    await open([chat(1, 'a', 'bob', 'b1'), chat(2, 'b', 'bob', 'b2')]);
+    const texts = () =>
+      (state.current?.lines ?? []).flatMap((l) => (l.kind === 'msg' ? [l.text] : []));
+    // Until the server numbers it, it stays where it was typed.
+    expect(texts()).toEqual(['typed offline', 'a', 'b']);
+    const mine = state.current?.lines.find((l) => l.kind === 'msg' && l.mine);
+    last().serve(chat(3, 'typed offline', 'ann', mine?.key ?? ''));
+    flushSync();
+    expect(texts()).toEqual(['a', 'b', 'typed offline']);
+    state.disconnect();
+    cleanup();
+  });
+
+  it('shows a room joined after a burst as waiting, and why, until the server answers', async () => {
+    const state = new ChatState({
+      url: () => 'ws://lab/ws/chat',
+      WebSocket: FakeSocket,
+      session: 's',
+    });
+    const cleanup = $effect.root(() => void state.connect('ann', 'lobby'));
+    await open();
+    expect(state.waiting).toBe(0);
+    state.burst();
+    expect(state.join('other')).toBe(true);
+    flushSync();
+    expect(state.current).toMatchObject({ name: 'other', joined: false, members: [] });
+    expect(state.waiting).toBe(1);
+    // 50 frames over a budget of 8 a second: the join goes out several seconds later.
+    expect(state.waitS).toBeGreaterThanOrEqual(5);
+    const sentJoin = () => last().sent.some((f) => f.includes('"join"') && f.includes('other'));
+    expect(sentJoin()).toBe(false);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(sentJoin()).toBe(true);
+    expect(state.waiting).toBe(0);
+    last().serve({
+      type: 'joined',
+      room: 'other',
+      members: ['ann'],
+      history: [],
+      truncated: false,
+    });
+    flushSync();
+    expect(state.current).toMatchObject({ joined: true, members: ['ann'] });
+    state.disconnect();
+    cleanup();
   });
 });
