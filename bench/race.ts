@@ -95,6 +95,7 @@ async function measured(
 }
 
 const cpuRuns: Cpu[] = [];
+const clockRuns: { offset: number; rtt: number }[] = [];
 async function repeated(scenario: Scenario, lanes: readonly LaneId[]): Promise<LaneRow[][]> {
   const out: LaneRow[][] = [];
   for (let i = 0; i < runs; i++) {
@@ -103,6 +104,7 @@ async function repeated(scenario: Scenario, lanes: readonly LaneId[]): Promise<L
       const { results, cpu } = await measured(target, scenario, lanes, 1);
       out.push(laneRows(results, scenario));
       cpuRuns.push(cpu);
+      for (const r of results) clockRuns.push({ offset: r.offset, rtt: r.rtt });
     } finally {
       await target.close();
     }
@@ -117,6 +119,7 @@ const medianOf = (all: LaneRow[][], lane: LaneId, key: keyof LaneRow): number =>
 const fast: Scenario = { rate: 100, size: 120, durationS, pollIntervalS: 1 };
 const fastRuns = await repeated(fast, LANES);
 const fastCpu = cpuRuns.splice(0);
+const fastClock = clockRuns.splice(0);
 process.stdout.write(
   `\nRace at 100 msg/s × 120 B, ${durationS} s, median of ${runs} run(s)\n` +
     table(
@@ -144,7 +147,11 @@ process.stdout.write(
 );
 process.stdout.write(
   `CPU (median): server ${f(med(fastCpu.map((c) => c.server)), 0)} %, ` +
-    `clients ${f(med(fastCpu.map((c) => c.clients)), 0)} % of one core\n`,
+    `clients ${f(med(fastCpu.map((c) => c.clients)), 0)} % of one core\n` +
+    // Both processes read this machine's clock, so the true offset is about 0: what the race
+    // measured and applied is the error of its correction, within half the probe's round trip.
+    `clock offset applied (median): ${f(med(fastClock.map((c) => c.offset)), 3)} ms, ` +
+    `probe round trip ${f(med(fastClock.map((c) => c.rtt)), 3)} ms\n`,
 );
 
 // 2: short polling against half its interval, at a rate where every poll finds news.
