@@ -20,6 +20,8 @@ export interface FrameRow {
   at: number;
   dir: 'in' | 'out' | 'note';
   type: string;
+  /** Text (0x1) or binary (0x2) on the wire; absent for notes. */
+  opcode?: 'text' | 'binary';
   bytes: number | null;
   data: string;
 }
@@ -65,6 +67,8 @@ export interface ChatDeps {
 const MAX_FRAMES = 300;
 const MAX_LINES = 300;
 const BURST_COUNT = 50;
+// 17 KiB: one message over the chat's 16 KiB maxPayload.
+const OVERSIZED_BYTES = 17 * 1024;
 
 /** A random session id from the platform's crypto (available on plain-http LAN pages too). */
 export function randomSession(): string {
@@ -85,7 +89,9 @@ export class ChatState {
   active: string | null = $state(null);
   frames: FrameRow[] = $state([]);
   handshake: Extract<ServerMessage, { type: 'welcome' }> | null = $state(null);
-  lastClose: { code: number; reason: string } | null = $state(null);
+  lastClose: { code: number; reason: string; wasClean: boolean } | null = $state(null);
+  /** The last `close(code)` the browser refused, with the exception's name. */
+  closeRefused: { code: number; error: string } | null = $state(null);
   /** The latest refusal, as an error code (or `badRoom` for a room name refused locally). */
   error: ErrorCode | 'badRoom' | null = $state(null);
   bufferedAmount = $state(0);
@@ -235,6 +241,22 @@ export class ChatState {
     this.#watchBuffer();
   }
 
+  /** Sends a three-byte binary message (opcode 0x2), which the chat refuses with `bad_json`. */
+  sendBinary(): void {
+    this.#client?.sendBinary(Uint8Array.of(0xca, 0xfe, 0x01));
+  }
+
+  /** Sends one text message just over the server's limit: the server closes with 1009. */
+  sendOversized(): void {
+    if (this.active) this.#client?.sendOversized(this.active, OVERSIZED_BYTES);
+  }
+
+  /** Closes from the page with `code` (the client reconnects afterwards). */
+  closeWith(code: number, reason: string): void {
+    this.closeRefused = null;
+    this.#client?.closeWith(code, reason);
+  }
+
   /** Empties the frame inspector. */
   clearFrames(): void {
     this.frames = [];
@@ -284,13 +306,30 @@ export class ChatState {
         else this.#stopCountdown();
         return;
       case 'frame':
-        this.#frame({ at: ev.at, dir: ev.dir, type: ev.type, bytes: ev.bytes, data: ev.data });
+        this.#frame({
+          at: ev.at,
+          dir: ev.dir,
+          type: ev.type,
+          opcode: ev.opcode,
+          bytes: ev.bytes,
+          data: ev.data,
+        });
+        return;
+      case 'closeRefused':
+        this.closeRefused = { code: ev.code, error: ev.error };
+        this.#frame({
+          at: this.#clock.now(),
+          dir: 'note',
+          type: 'close()',
+          bytes: null,
+          data: `close(${ev.code}) → ${ev.error}`,
+        });
         return;
       case 'welcome':
         this.handshake = ev.msg;
         return;
       case 'close':
-        this.lastClose = { code: ev.code, reason: ev.reason };
+        this.lastClose = { code: ev.code, reason: ev.reason, wasClean: ev.wasClean };
         this.#frame({
           at: this.#clock.now(),
           dir: 'note',
