@@ -45,6 +45,6 @@ test('the queue-cap demo gets 40 of 48 messages back and sees the broker count t
   await page.goto('/en/mqtt/#queue-demo');
   await expect(page.getByTestId('queue-demo').getByRole('button')).toHaveText('Run the experiment');
   expect(
-    await smallestText(page, 'An offline session's queue reaching its cap'),
+    await smallestText(page, "An offline session's queue reaching its cap"),
   ).toBeGreaterThanOrEqual(12);
 });

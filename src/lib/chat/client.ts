@@ -13,7 +13,7 @@ import { backoffDelay, CHAT_BACKOFF, type BackoffOptions } from './backoff.ts';
 export interface WebSocketLike {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: string | Uint8Array): void;
+  send(data: string | Uint8Array<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: string, listener: (ev: unknown) => void): void;
 }
@@ -275,7 +275,7 @@ export class ChatClient {
   }
 
   /** Sends `bytes` as one binary message (opcode 0x2); the chat answers `bad_json` as text. */
-  sendBinary(bytes: Uint8Array): void {
+  sendBinary(bytes: Uint8Array<ArrayBuffer>): void {
     const ws = this.#ws;
     if (!ws || !this.#isOpen) return;
     ws.send(bytes);

@@ -25,6 +25,8 @@ export class QueueDemo {
   readonly total = QUEUE_DEMO_COUNT;
   report: QueueReport | null = $state(null);
   failed = $state(false);
+  /** Whether the broker runs with the lab's caps (embedded, or the managed Mosquitto). */
+  labCaps = $state(true);
   readonly #deps: QueueDemoDeps;
 
   constructor(deps: QueueDemoDeps) {
@@ -50,6 +52,7 @@ export class QueueDemo {
       const config = (await (await this.#deps.fetch('/api/config')).json()) as ConfigResponse;
       const connect = await this.#deps.loadConnect();
       const url = resolveBrokerWsUrl(config.broker, page);
+      this.labCaps = config.broker.mode !== 'external';
       this.report = await runQueueLimitExperiment({
         open: (_role, opts) => connect(url, opts),
         id: this.#deps.randomId(),

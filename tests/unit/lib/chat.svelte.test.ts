@@ -99,7 +99,7 @@ describe('ChatState', () => {
     flushSync();
     expect(state.state).toBe('reconnecting');
     expect(state.retryInS).toBe(1);
-    expect(state.lastClose).toEqual({ code: 1006, reason: '' });
+    expect(state.lastClose).toEqual({ code: 1006, reason: '', wasClean: false });
     expect(state.frames[0]).toMatchObject({ dir: 'note', type: 'close' });
     await vi.advanceTimersByTimeAsync(1000);
     await open([
