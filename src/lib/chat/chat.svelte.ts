@@ -13,6 +13,7 @@ import {
   type ConnectionState,
   type WebSocketCtor,
 } from './client.ts';
+import { closeCodeRange } from '../ws-inspect/close-codes.ts';
 
 /** One row of the frame inspector. */
 export interface FrameRow {
@@ -53,15 +54,25 @@ export interface RoomView {
   typing: { nick: string; until: number } | null;
 }
 
-/** Close codes the chat explains by name; any other is "other". */
-const EXPLAINED_CLOSE_CODES = [1000, 1001, 1006, 1009, 4000] as const;
+/** Close codes the chat explains by name; others by their range, or "other". */
+const EXPLAINED_CLOSE_CODES = [1000, 1001, 1005, 1006, 1009, 1011, 1012, 4000] as const;
 
-/** The dictionary key that explains a WebSocket close code (RFC 6455 §7.4.1). */
+/** The dictionary key that explains a WebSocket close code (RFC 6455 §7.4.1, §7.4.2). */
 export function closeMeaningKey(
   code: number,
-): `close.${(typeof EXPLAINED_CLOSE_CODES)[number]}` | 'close.other' {
+):
+  | `close.${(typeof EXPLAINED_CLOSE_CODES)[number]}`
+  | 'close.registered'
+  | 'close.private'
+  | 'close.other' {
   const known = EXPLAINED_CLOSE_CODES.find((c) => c === code);
-  return known === undefined ? 'close.other' : `close.${known}`;
+  if (known !== undefined) return `close.${known}`;
+  const range = closeCodeRange(code);
+  return range === 'registered'
+    ? 'close.registered'
+    : range === 'private'
+      ? 'close.private'
+      : 'close.other';
 }
 
 /** What the state class needs from the page. */

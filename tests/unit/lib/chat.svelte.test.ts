@@ -150,6 +150,11 @@ describe('ChatState', () => {
   it('names the close codes it explains and calls any other "other"', () => {
     expect(closeMeaningKey(1000)).toBe('close.1000');
     expect(closeMeaningKey(4000)).toBe('close.4000');
-    expect(closeMeaningKey(1011)).toBe('close.other');
+    expect(closeMeaningKey(1011)).toBe('close.1011');
+    expect([3001, 4001, 2000].map(closeMeaningKey)).toEqual([
+      'close.registered',
+      'close.private',
+      'close.other',
+    ]);
   });
 });
