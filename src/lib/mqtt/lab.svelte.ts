@@ -182,9 +182,9 @@ export class MqttLab {
     this.shareUrl = `${here}?${toSearchParams(this.settings).toString()}#demo`;
   }
 
-  /** Whether a panel's Connect button can be used now. */
-  canConnect(_role: Role): boolean {
-    return this.problems.length === 0 && Boolean(this.url);
+  /** Whether a panel's Connect button can be used now: valid settings, and not already connected. */
+  canConnect(role: Role): boolean {
+    return this.problems.length === 0 && Boolean(this.url) && !this[role].busy;
   }
 
   /** The first problem with one setting, if any. */
@@ -295,7 +295,7 @@ export class MqttLab {
   async connect(role: Role): Promise<void> {
     const panel = this[role];
     const url = this.url;
-    if (this.problems.length || !url) return;
+    if (!url || !this.canConnect(role)) return;
     const connect = await this.#mqtt();
     panel.client?.end(true);
     panel.status = 'connecting';
