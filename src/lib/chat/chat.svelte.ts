@@ -5,14 +5,8 @@ import {
   type ErrorCode,
   type ServerMessage,
 } from '../wire/chat.ts';
-import {
-  ChatClient,
-  systemClock,
-  type ChatEvent,
-  type Clock,
-  type ConnectionState,
-  type WebSocketCtor,
-} from './client.ts';
+import { ChatClient, type ChatEvent, type ConnectionState, type WebSocketCtor } from './client.ts';
+import { systemTime, type TimeSource } from '../platform.ts';
 import { closeCodeRange } from '../ws-inspect/close-codes.ts';
 
 /** One row of the frame inspector. */
@@ -82,7 +76,7 @@ export interface ChatDeps {
   /** The endpoint's URL, read when connecting (the page's location is unknown during SSR). */
   url: () => string;
   WebSocket: WebSocketCtor;
-  clock?: Clock;
+  clock?: TimeSource;
   random?: () => number;
   /** Random id for this page load. */
   session?: string;
@@ -129,7 +123,7 @@ export class ChatState {
   #queuePoll: unknown = null;
 
   readonly #deps: ChatDeps;
-  readonly #clock: Clock;
+  readonly #clock: TimeSource;
   #client: ChatClient | null = null;
   #frameSeq = 0;
   #lineSeq = 0;
@@ -138,7 +132,7 @@ export class ChatState {
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
-    this.#clock = deps.clock ?? systemClock;
+    this.#clock = deps.clock ?? systemTime;
   }
 
   /** Characters (code points, as the server counts them) in the draft. */

@@ -27,6 +27,7 @@ import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-to
 import { readSuback, refusalReason, type RefusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
 import { resolveBrokerWsUrl, type ConfigResponse } from '../wire/health.ts';
+import type { FetchLike } from '../platform.ts';
 
 type Connect = (url: string, opts: IClientOptions) => MqttClient;
 
@@ -51,9 +52,6 @@ export type SettingsStore = Pick<Storage, 'getItem' | 'setItem'>;
 
 /** The storage key of the lab's settings. */
 export const SETTINGS_KEY = 'realtime-lab.mqtt.settings';
-
-/** The subset of `fetch` the lab needs to ask the server for its broker. */
-export type ConfigFetch = (input: string) => Promise<Response>;
 
 /** What a panel shows about its client. */
 export class ClientPanel {
@@ -164,7 +162,7 @@ export class MqttLab {
   }
 
   /** Asks the server which broker "this server" means, then follows its statistics. */
-  async loadConfig(fetchFn: ConfigFetch): Promise<void> {
+  async loadConfig(fetchFn: FetchLike): Promise<void> {
     try {
       const config = (await (await fetchFn('/api/config')).json()) as ConfigResponse;
       this.thisServerUrl = resolveBrokerWsUrl(config.broker, this.#pageUrl());
