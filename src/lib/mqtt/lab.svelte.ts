@@ -24,6 +24,7 @@ import {
 import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-topic.ts';
 import { readSuback, refusalReason, type RefusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
+import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
 
 type Connect = (url: string, opts: IClientOptions) => MqttClient;
 
@@ -54,7 +55,7 @@ export interface BrokerAnswer {
 const DRAW_EVERY_MS = 150;
 
 /** The lab's whole state. */
-export class MqttLab {
+export class MqttLab implements Pausable {
   settings: LabSettings = $state(defaultSettings());
   thisServerUrl: string | null = $state(null);
   embedded = $state(true);
@@ -74,8 +75,13 @@ export class MqttLab {
   filter = $state('lab/+/temp');
   topics = $state('lab/kitchen/temp\nlab/kitchen/fridge/temp\n$SYS/lab/stats');
   answer: BrokerAnswer | null = $state(null);
+  /** Why the page lifecycle has the panels' clients closed (hidden, offline, cached), or null. */
+  paused: PauseReason | null = $state(null);
 
   #drawPending = false;
+  /** Panels that were connected when the page paused: they reconnect when it comes back. */
+  #wake: Role[] = [];
+  #wakeStats = false;
   readonly #load: () => Promise<Connect>;
   readonly #pageUrl: () => string;
   #log = new PacketLog();
@@ -416,6 +422,44 @@ export class MqttLab {
         pub.end(true);
       }
     });
+  }
+
+  /**
+   * The page went hidden, offline or into the cache: each connected panel sends DISCONNECT (a
+   * tab in the background is no crash, so no will [MQTT-3.14.4-3]). With CleanSession 0 the
+   * broker keeps the session and queues QoS 1 and 2 messages for it meanwhile [MQTT-3.1.2-4].
+   */
+  pause(reason: PauseReason): void {
+    const first = this.paused === null;
+    this.paused = reason;
+    if (!first) return;
+    this.#wake = [];
+    for (const role of ['publisher', 'subscriber'] as const) {
+      const panel = this[role];
+      if (!panel.client || (panel.status !== 'connected' && panel.status !== 'connecting'))
+        continue;
+      this.#wake.push(role);
+      const c = panel.client;
+      panel.client = null;
+      panel.status = 'closed';
+      c.end();
+    }
+    if (this.#statsClient) {
+      this.#statsClient.end(true);
+      this.#statsClient = null;
+      this.#wakeStats = true;
+    }
+  }
+
+  /** The page is back: the panels that were connected connect again, with the same settings. */
+  resume(_restored: boolean): void {
+    if (this.paused === null) return;
+    this.paused = null;
+    const wake = this.#wake;
+    this.#wake = [];
+    for (const role of wake) void this.connect(role);
+    if (this.#wakeStats) void this.watchStats();
+    this.#wakeStats = false;
   }
 
   /** Stops every client. */
