@@ -231,11 +231,11 @@ export class DemoBase implements Pausable {
     this.#statsTimer = this.env.timers.setTimeout(tick, every);
   }
 
-  /** Stops the refresh, then reads the final counts once. */
-  protected stopTimers(): void {
+  /** Stops the refresh, then reads the final counts once (not when pausing: maybe offline). */
+  protected stopTimers(readFinal = true): void {
     if (this.#statsTimer !== null) this.env.timers.clearTimeout(this.#statsTimer);
     this.#statsTimer = null;
-    void this.refreshStats();
+    if (readFinal) void this.refreshStats();
   }
 
   /** The page went hidden, offline or into the cache: close the connection, keep the cursor. */
@@ -262,7 +262,7 @@ export class DemoBase implements Pausable {
 
   /** Closes the demo's connection and timers without forgetting that the reader started it. */
   protected suspend(): void {
-    this.stopTimers();
+    this.stopTimers(false);
   }
 
   /** The resume cursor. */

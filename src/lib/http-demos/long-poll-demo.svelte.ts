@@ -98,7 +98,7 @@ export class LongPollDemo extends DemoBase {
     this.pendingSince = null;
     this.retryAt = null;
     this.#client.stop();
-    this.stopTimers();
+    this.stopTimers(false);
   }
 
   stop(): void {

@@ -79,7 +79,7 @@ export class PollDemo extends DemoBase {
 
   protected override suspend(): void {
     this.#client.stop();
-    this.stopTimers();
+    this.stopTimers(false);
   }
 
   stop(): void {

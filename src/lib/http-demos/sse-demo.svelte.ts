@@ -92,7 +92,7 @@ export class SseDemo extends DemoBase {
 
   protected override suspend(): void {
     this.#client.stop();
-    this.stopTimers();
+    this.stopTimers(false);
   }
 
   stop(): void {

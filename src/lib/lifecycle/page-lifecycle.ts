@@ -107,14 +107,7 @@ export class PageLifecycle {
         if (this.#source.isVisible()) {
           this.#clearGrace();
           this.#hidden = false;
-        } else if (this.#graceTimer === null && !this.#hidden) {
-          this.#graceTimer = this.#timers.setTimeout(() => {
-            this.#graceTimer = null;
-            if (this.#source.isVisible()) return;
-            this.#hidden = true;
-            this.#update(false);
-          }, this.#grace);
-        }
+        } else this.#armGrace(); // hidden for a while before we pause: a quick look elsewhere is free
         break;
       case 'online':
       case 'offline':
@@ -154,6 +147,16 @@ export class PageLifecycle {
       if (next) t.pause(next);
       else t.resume(restored);
     }
+  }
+
+  #armGrace(): void {
+    if (this.#graceTimer !== null || this.#hidden) return;
+    this.#graceTimer = this.#timers.setTimeout(() => {
+      this.#graceTimer = null;
+      if (this.#source.isVisible()) return;
+      this.#hidden = true;
+      this.#update(false);
+    }, this.#grace);
   }
 
   #clearGrace(): void {

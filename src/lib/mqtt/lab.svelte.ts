@@ -427,7 +427,7 @@ export class MqttLab implements Pausable {
   /**
    * The page went hidden, offline or into the cache: each connected panel sends DISCONNECT (a
    * tab in the background is no crash, so no will [MQTT-3.14.4-3]). With CleanSession 0 the
-   * broker keeps the session and queues QoS 1 and 2 messages for it meanwhile [MQTT-3.1.2-4].
+   * broker keeps the session and queues QoS 1 and 2 messages for it meanwhile [MQTT-3.1.2-5].
    */
   pause(reason: PauseReason): void {
     const first = this.paused === null;
