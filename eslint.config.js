@@ -6,6 +6,9 @@ import globals from 'globals';
 import { defineConfig } from 'eslint/config';
 import svelteConfig from './svelte.config.js';
 
+const CHART_JS =
+  'Import Chart.js through src/components/ui/chart-parts.ts (lines) or bar-chart-parts.ts (bars).';
+
 export default defineConfig(
   {
     ignores: [
@@ -34,6 +37,24 @@ export default defineConfig(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Chart.js is imported through its parts modules only, which register the parts the charts
+    // use: importing 'chart.js' anywhere else would ship the whole library. Types are free.
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'chart.js', message: CHART_JS, allowTypeImports: true }] },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "ImportExpression[source.value='chart.js']", message: CHART_JS },
+      ],
+    },
+  },
+  {
+    files: ['src/components/ui/chart-parts.ts', 'src/components/ui/bar-chart-parts.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
   },
   {
     files: ['**/*.svelte', '**/*.svelte.ts'],

@@ -7,6 +7,15 @@ import type { LabConfig } from './config.ts';
 import { UpgradeRouter } from './upgrade.ts';
 import { Gauges } from './gauges.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded.ts';
+import {
+  findMosquitto,
+  mosquittoVersion,
+  startManagedMosquitto,
+  MosquittoListenError,
+  type ManagedMosquitto,
+} from './broker/mosquitto.ts';
+import { brokerUsers } from './broker/users.ts';
+import { CHECKED_VERSIONS } from './broker/patches/internals.ts';
 import { registerHealth } from './health.ts';
 import { registerChat } from './chat/index.ts';
 import { registerFleet } from './fleet/index.ts';
@@ -25,10 +34,10 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 /** Which listener failed to bind, so the CLI can name the option that changes it. */
 export class ListenError extends Error {
   override name = 'ListenError';
-  readonly which: 'http' | 'mqtt';
+  readonly which: 'http' | 'mqtt' | 'mqtt-ws';
   readonly port: number;
   readonly code: string;
-  constructor(which: 'http' | 'mqtt', port: number, code: string) {
+  constructor(which: 'http' | 'mqtt' | 'mqtt-ws', port: number, code: string) {
     super(`${which} port ${port}: ${code}`);
     this.which = which;
     this.port = port;
@@ -44,8 +53,10 @@ export interface LabContext {
   /** Live connection counts reported by `/api/health`. */
   gauges: Gauges;
   config: LabConfig;
-  /** The embedded broker, or null when an external broker is configured. */
+  /** The embedded broker, or null when another broker is configured. */
   broker: EmbeddedBroker | null;
+  /** The managed Mosquitto, with `--broker mosquitto`. */
+  mosquitto: ManagedMosquitto | null;
   /** Who is the trainer: shared controls gate on it. */
   trainer: TrainerAuth;
   /** Who a request belongs to, for per-visitor limits. */
@@ -62,10 +73,12 @@ export interface Lab {
   app: FastifyInstance;
   /** Bound HTTP port. */
   port: number;
-  /** Bound MQTT/TCP port of the embedded broker, or null with an external broker. */
+  /** Bound MQTT/TCP port of the embedded or managed broker, or null with an external broker. */
   mqttPort: number | null;
   gauges: Gauges;
   broker: EmbeddedBroker | null;
+  /** The managed Mosquitto, with `--broker mosquitto`. */
+  mosquitto: ManagedMosquitto | null;
   /** The protocol race (tests look inside it). */
   race: RaceModule;
   trainer: TrainerAuth;
@@ -101,10 +114,53 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     }
   }
 
-  const brokerInfo = (hostname: string): BrokerInfo =>
-    config.broker.mode === 'external'
-      ? { mode: 'external', wsUrl: config.broker.browserUrl, tcpUrl: config.broker.tcpUrl }
-      : { mode: 'embedded', wsUrl: null, tcpUrl: `mqtt://${hostname}:${broker?.tcpPort ?? 0}` };
+  let mosquitto: ManagedMosquitto | null = null;
+  if (config.broker.mode === 'mosquitto') {
+    const bin = findMosquitto(config.broker.bin);
+    const version = await mosquittoVersion(bin);
+    try {
+      mosquitto = await startManagedMosquitto({
+        bin,
+        version,
+        host: config.host,
+        tcpPort: config.broker.mqttPort,
+        wsPort: config.broker.wsPort,
+        users: brokerUsers(),
+        ...(config.mosquittoLog ? { log: config.mosquittoLog } : {}),
+      });
+    } catch (err) {
+      if (err instanceof MosquittoListenError)
+        throw new ListenError(err.which, err.port, 'EADDRINUSE');
+      throw err;
+    }
+  }
+
+  const urlHost = (hostname: string): string =>
+    hostname.includes(':') && !hostname.startsWith('[') ? `[${hostname}]` : hostname;
+  const brokerInfo = (hostname: string): BrokerInfo => {
+    if (config.broker.mode === 'external') {
+      return { mode: 'external', wsUrl: config.broker.browserUrl, tcpUrl: config.broker.tcpUrl };
+    }
+    if (mosquitto) {
+      // Browsers reach Mosquitto's own WebSocket listener, on the host name they used for the page.
+      return {
+        mode: 'mosquitto',
+        wsUrl: `ws://${urlHost(hostname)}:${mosquitto.wsPort}`,
+        tcpUrl: `mqtt://${urlHost(hostname)}:${mosquitto.tcpPort}`,
+        software: `Mosquitto ${mosquitto.version}`,
+        versions: ['3.1', '3.1.1', '5.0'],
+      };
+    }
+    return {
+      mode: 'embedded',
+      wsUrl: null,
+      tcpUrl: `mqtt://${urlHost(hostname)}:${broker?.tcpPort ?? 0}`,
+      // Start-up refuses any other version (patches/internals.ts).
+      software: `Aedes ${CHECKED_VERSIONS.aedes}`,
+      // The embedded broker answers an MQTT 5 CONNECT with CONNACK 0x01 ([MQTT-3.1.2-2]).
+      versions: ['3.1', '3.1.1'],
+    };
+  };
 
   registerHealth(app, {
     name: pkg.name,
@@ -117,7 +173,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
   const trainer = registerTrainer(app, config.trainer ?? TRAINER_DEFAULTS, config.trainerLimits);
   const visitors = new Visitors(config.trainer?.trustProxy ?? null, config.peoplePerAddress);
   visitors.register(app);
-  const ctx: LabContext = { app, router, gauges, config, broker, trainer, visitors };
+  const ctx: LabContext = { app, router, gauges, config, broker, mosquitto, trainer, visitors };
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
   const chat = registerChat(ctx);
@@ -136,6 +192,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     await broker?.close();
+    await mosquitto?.close();
     throw asListenError(err, 'http', config.port);
   }
   const address = app.server.address();
@@ -145,9 +202,10 @@ export async function startLab(config: LabConfig): Promise<Lab> {
   return {
     app,
     port,
-    mqttPort: broker?.tcpPort ?? null,
+    mqttPort: broker?.tcpPort ?? mosquitto?.tcpPort ?? null,
     gauges,
     broker,
+    mosquitto,
     race,
     trainer,
     close() {
@@ -155,6 +213,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
         await Promise.all(modules.map(async (m) => m.close()));
         await broker?.close();
         await app.close();
+        await mosquitto?.close();
       })();
       return closing;
     },

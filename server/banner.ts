@@ -7,6 +7,8 @@ export interface BannerInput {
   port: number;
   mqttPort: number | null;
   version: string;
+  /** The managed Mosquitto's WebSocket port and version, with `--broker mosquitto`. */
+  mosquitto?: { wsPort: number; version: string } | null;
   /** The trainer token (printed once, here) and whether local browsers are trusted. */
   trainer?: { token: string; localTrusted: boolean };
 }
@@ -31,7 +33,14 @@ export function lanUrls(host: string, port: number): string[] {
 }
 
 /** The start-up banner: where the site, the LAN URLs and the broker are. */
-export function bannerText({ config, port, mqttPort, version, trainer }: BannerInput): string {
+export function bannerText({
+  config,
+  port,
+  mqttPort,
+  version,
+  trainer,
+  mosquitto,
+}: BannerInput): string {
   const wildcard = config.host === '0.0.0.0' || config.host === '::';
   const local = wildcard ? 'localhost' : urlHost(config.host);
   const lines = [`Realtime Lab ${version}`, ''];
@@ -44,6 +53,14 @@ export function bannerText({ config, port, mqttPort, version, trainer }: BannerI
     lines.push(`  ${'MQTT/TCP'.padEnd(14)} mqtt://${local}:${mqttPort ?? config.broker.mqttPort}`);
     lines.push(`  ${'MQTT/WebSocket'.padEnd(14)} ws://${local}:${port}/mqtt`);
     lines.push(`  ${'Broker'.padEnd(14)} embedded (Aedes, MQTT 3.1.1)`);
+  } else if (config.broker.mode === 'mosquitto') {
+    lines.push(`  ${'MQTT/TCP'.padEnd(14)} mqtt://${local}:${mqttPort ?? config.broker.mqttPort}`);
+    lines.push(
+      `  ${'MQTT/WebSocket'.padEnd(14)} ws://${local}:${mosquitto?.wsPort ?? config.broker.wsPort}`,
+    );
+    lines.push(
+      `  ${'Broker'.padEnd(14)} Mosquitto ${mosquitto?.version ?? ''} run by the lab (MQTT 3.1.1 and 5.0)`,
+    );
   } else {
     lines.push(
       `  ${'MQTT/TCP'.padEnd(14)} ${config.broker.tcpUrl ?? '(not set: --broker-tcp-url)'}`,

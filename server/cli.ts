@@ -6,6 +6,7 @@ import { ConfigError, helpText, parseConfig } from './config.ts';
 import { ListenError, startLab, type Lab } from './app.ts';
 import { buildSite, siteIsStale } from './build.ts';
 import { bannerText } from './banner.ts';
+import { MosquittoUnavailableError } from './broker/mosquitto.ts';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const version = (
@@ -59,8 +60,14 @@ process.on('SIGTERM', () => stop('SIGTERM'));
 try {
   lab = await startLab(config);
 } catch (err) {
+  if (err instanceof MosquittoUnavailableError) fail(err.message, 1);
   if (err instanceof ListenError) {
-    const option = err.which === 'http' ? '--port (or PORT)' : '--mqtt-port (or MQTT_PORT)';
+    const option =
+      err.which === 'http'
+        ? '--port (or PORT)'
+        : err.which === 'mqtt'
+          ? '--mqtt-port (or MQTT_PORT)'
+          : '--mosquitto-ws-port (or LAB_MOSQUITTO_WS_PORT)';
     const what =
       err.code === 'EADDRINUSE'
         ? `port ${err.port} is already in use`
@@ -78,6 +85,7 @@ process.stdout.write(
     port: lab.port,
     mqttPort: lab.mqttPort,
     version,
+    mosquitto: lab.mosquitto,
     trainer: { token: lab.trainer.token, localTrusted: lab.trainer.localTrusted },
   })}\n`,
 );

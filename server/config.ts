@@ -13,6 +13,15 @@ export type BrokerConfig =
       /** Overrides of the broker's protective limits (tests use small ones; not a CLI flag). */
       limits?: Partial<BrokerLimits>;
     }
+  | {
+      /** The machine's Mosquitto, run by the lab as a child process (server/broker/mosquitto.ts). */
+      mode: 'mosquitto';
+      mqttPort: number;
+      /** Port of its MQTT-over-WebSocket listener; browsers connect to it directly. */
+      wsPort: number;
+      /** Path of the binary; null searches PATH and the usual package locations. */
+      bin: string | null;
+    }
   | { mode: 'external'; browserUrl: string | null; tcpUrl: string | null };
 
 /** Everything the companion server needs to start, after flags and environment are merged. */
@@ -42,6 +51,8 @@ export interface LabConfig {
   trainerLimits?: Partial<TrainerLimits>;
   /** Tuning of workshop mode, for tests and the benchmark. */
   workshop?: WorkshopOptions;
+  /** Where the managed Mosquitto's messages go (tests); stderr by default. */
+  mosquittoLog?: (line: string) => void;
 }
 
 /** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */
@@ -62,7 +73,25 @@ export const OPTIONS = [
     '--mqtt-port <n>',
     'MQTT_PORT',
     '1883',
-    'MQTT/TCP port of the embedded broker (0 = any free port)',
+    'MQTT/TCP port of the embedded or managed broker (0 = any free port)',
+  ],
+  [
+    '--broker <kind>',
+    'LAB_BROKER',
+    'embedded',
+    "embedded (Aedes in this process, MQTT 3.1.1) or mosquitto (the machine's Mosquitto, run by the lab: MQTT 5)",
+  ],
+  [
+    '--mosquitto-bin <path>',
+    'LAB_MOSQUITTO_BIN',
+    '',
+    'the mosquitto binary for --broker mosquitto (default: found on PATH or in /usr/sbin)',
+  ],
+  [
+    '--mosquitto-ws-port <n>',
+    'LAB_MOSQUITTO_WS_PORT',
+    '9001',
+    'MQTT over WebSocket port of the managed Mosquitto (0 = any free port)',
   ],
   [
     '--broker-url <url>',
@@ -141,6 +170,7 @@ export function helpText(): string {
     '',
     'Examples:',
     '  npm start -- --port 8080',
+    '  npm start -- --broker mosquitto',
     '  npm start -- --broker-url ws://localhost:9001 --broker-tcp-url mqtt://localhost:1883',
     '',
   ].join('\n');
@@ -221,6 +251,9 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
         'mqtt-port': { type: 'string' },
         'broker-url': { type: 'string' },
         'broker-tcp-url': { type: 'string' },
+        broker: { type: 'string' },
+        'mosquitto-bin': { type: 'string' },
+        'mosquitto-ws-port': { type: 'string' },
         'no-site': { type: 'boolean' },
         dist: { type: 'string' },
         'allow-origin': { type: 'string', multiple: true },
@@ -260,10 +293,32 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
   const tcpUrl = tcpRaw
     ? parseUrl(tcpRaw, '--broker-tcp-url', ['mqtt', 'mqtts', 'ws', 'wss'])
     : null;
+  const kindName = values.broker !== undefined ? '--broker' : 'LAB_BROKER';
+  const kind = (values.broker ?? fromEnv('LAB_BROKER') ?? 'embedded').trim();
+  if (kind !== 'embedded' && kind !== 'mosquitto') {
+    throw new ConfigError(`${kindName} must be "embedded" or "mosquitto", got "${kind}"`);
+  }
+  if (kind === 'mosquitto' && (browserUrl || tcpUrl)) {
+    throw new ConfigError(
+      `${kindName} mosquitto runs a broker here; --broker-url and --broker-tcp-url name one elsewhere: use one or the other`,
+    );
+  }
   const broker: BrokerConfig =
     browserUrl || tcpUrl
       ? { mode: 'external', browserUrl, tcpUrl }
-      : { mode: 'embedded', mqttPort };
+      : kind === 'mosquitto'
+        ? {
+            mode: 'mosquitto',
+            mqttPort,
+            wsPort: parsePort(
+              values['mosquitto-ws-port'] ?? fromEnv('LAB_MOSQUITTO_WS_PORT') ?? '9001',
+              values['mosquitto-ws-port'] !== undefined
+                ? '--mosquitto-ws-port'
+                : 'LAB_MOSQUITTO_WS_PORT',
+            ),
+            bin: values['mosquitto-bin'] ?? fromEnv('LAB_MOSQUITTO_BIN') ?? null,
+          }
+        : { mode: 'embedded', mqttPort };
 
   const originsRaw = [
     ...(values['allow-origin'] ?? []),

@@ -9,6 +9,7 @@ import { mqttWebSocketStream } from './ws-stream.ts';
 import { MQTT_WS_PATH } from '../../src/lib/wire/health.ts';
 import { brokerUsers, type BrokerUser } from './users.ts';
 import { createAcl } from './acl.ts';
+import { RaceKeys } from './race-keys.ts';
 import { rejectEmptyIdWithSession } from './conformance.ts';
 import { DEFAULT_LIMITS, type BrokerLimits } from './limits.ts';
 import { containBrokerErrors } from './crash-guard.ts';
@@ -40,6 +41,8 @@ export interface EmbeddedBroker {
   tcpPort: number;
   limits: BrokerLimits;
   stats: BrokerStatsPublisher;
+  /** Per-race credentials the race API issues; the ACL keeps `race/<id>` to their holders. */
+  raceKeys: RaceKeys;
   /**
    * Cuts every client's connection without DISCONNECT, as a network failure would: the broker
    * publishes each will ([MQTT-3.1.2-8]) and persistent sessions wait for their clients
@@ -72,7 +75,8 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
   const log = opts.log ?? ((msg: string) => process.stderr.write(`${msg}\n`));
   const counts = newLimitCounts();
-  const acl = createAcl(opts.users ?? brokerUsers(), () => counts.identities++);
+  const raceKeys = new RaceKeys();
+  const acl = createAcl(opts.users ?? brokerUsers(), () => counts.identities++, raceKeys);
   const quotas = new BrokerQuotas(limits, counts);
   const authenticate: NonNullable<AedesOptions['authenticate']> = (client, user, pass, done) => {
     acl.hooks.authenticate(client, user, pass, (err, ok) => {
@@ -163,6 +167,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     tcpPort,
     limits,
     stats,
+    raceKeys,
     dropClients() {
       const n = tcpSockets.size + wsSockets.size;
       for (const s of [...tcpSockets]) s.destroy();

@@ -32,7 +32,7 @@ export interface FleetModule extends LabModule {
 }
 
 /** The MQTT URL server-side clients use to reach the configured broker. */
-export function serverBrokerUrl(ctx: Pick<LabContext, 'config' | 'broker'>): string {
+export function serverBrokerUrl(ctx: Pick<LabContext, 'config' | 'broker' | 'mosquitto'>): string {
   const b = ctx.config.broker;
   if (b.mode === 'external') {
     const url = b.tcpUrl ?? b.browserUrl;
@@ -42,7 +42,7 @@ export function serverBrokerUrl(ctx: Pick<LabContext, 'config' | 'broker'>): str
   const host = ctx.config.host;
   const loopback = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
   const hostPart = loopback.includes(':') ? `[${loopback}]` : loopback;
-  return `mqtt://${hostPart}:${ctx.broker?.tcpPort ?? 1883}`;
+  return `mqtt://${hostPart}:${ctx.broker?.tcpPort ?? ctx.mosquitto?.tcpPort ?? 1883}`;
 }
 
 function badRequest(reply: FastifyReply, field: string, message: string): FastifyReply {

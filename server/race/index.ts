@@ -10,6 +10,7 @@ import type {
   LaneId,
   RaceCreated,
   RaceCut,
+  RaceMqttAuth,
   RaceStarted,
   RaceStatus,
 } from '../../src/lib/wire/race.ts';
@@ -36,6 +37,8 @@ interface Entry {
   release: () => void;
   /** Byte totals of the HTTP lanes when the race started (their set-up). */
   httpAtStart: ReturnType<Traffic['stats']> | null;
+  /** The MQTT lanes' credentials (revoked when the race is freed). */
+  mqttAuth: RaceMqttAuth | null;
 }
 
 /** The running race module; `internals` lets the cleanup tests look inside. */
@@ -113,7 +116,8 @@ export function registerRace(ctx: LabContext, overrides: Partial<RaceOptions> = 
     http.free(e.race);
     ws.free(e.race);
     for (const m of Object.values(e.meters)) for (const s of m.sockets) s.destroy();
-    await mqtt?.free(e.race);
+    await mqtt?.free(e.race, e.mqttAuth);
+    ctx.broker?.raceKeys.revoke(id);
     traffic.forget(id);
     if (races.size === 0) stopSweep();
   };
@@ -212,6 +216,7 @@ export function registerRace(ctx: LabContext, overrides: Partial<RaceOptions> = 
       finishedAt: null,
       release: admitted.release,
       httpAtStart: null,
+      mqttAuth: ctx.broker?.raceKeys.issue(id) ?? null,
     };
     races.set(id, entry);
     entry.detach.push(http.attach(race), ws.attach(race));
@@ -227,6 +232,7 @@ export function registerRace(ctx: LabContext, overrides: Partial<RaceOptions> = 
       topic: `race/${id}`,
       lanes,
       startWithinS: options.startWithinMs / 1000,
+      mqtt: entry.mqttAuth,
     };
     return reply.code(201).header('Cache-Control', 'no-store').send(body);
   });

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { duplexPair } from 'node:stream';
 import type { Aedes, Client } from 'aedes';
 import { MqttClient } from 'mqtt';
-import type { LaneId } from '../../src/lib/wire/race.ts';
+import type { LaneId, RaceMqttAuth } from '../../src/lib/wire/race.ts';
 import { raceMqttClientId, raceTopic } from '../../src/lib/wire/race.ts';
 import type { Race } from './race.ts';
 import type { SocketMeter } from './socket-meter.ts';
@@ -25,7 +25,7 @@ export interface MqttLaneDeps {
 export interface MqttLanes {
   attach(race: Race): () => void;
   /** Closes the race's MQTT connections and forgets their sessions in the broker. */
-  free(race: Race): Promise<void>;
+  free(race: Race, auth: RaceMqttAuth | null): Promise<void>;
   close(): void;
 }
 
@@ -86,7 +86,7 @@ export function registerMqttLanes(deps: MqttLaneDeps): MqttLanes {
         );
       });
     },
-    async free(race) {
+    async free(race, auth) {
       for (const c of clients.get(race) ?? []) c.close();
       clients.delete(race);
       // A QoS 1 subscription with clean session off outlives its connection, with every message
@@ -94,7 +94,7 @@ export function registerMqttLanes(deps: MqttLaneDeps): MqttLanes {
       // ([MQTT-3.1.2-6]); the connection is in memory, never on a socket.
       await Promise.all(
         MQTT_LANES.filter((l) => l !== 'mqttWs0').map((lane) =>
-          discardSession(aedes, raceMqttClientId(race.id, lane), purging),
+          discardSession(aedes, raceMqttClientId(race.id, lane), auth, purging),
         ),
       );
     },
@@ -104,13 +104,20 @@ export function registerMqttLanes(deps: MqttLaneDeps): MqttLanes {
   };
 }
 
-function discardSession(aedes: Aedes, clientId: string, purging: Set<string>): Promise<void> {
+function discardSession(
+  aedes: Aedes,
+  clientId: string,
+  auth: RaceMqttAuth | null,
+  purging: Set<string>,
+): Promise<void> {
   purging.add(clientId);
   return new Promise<void>((resolve) => {
     const [ours, theirs] = duplexPair();
     aedes.handle(theirs);
     const client = new MqttClient(() => ours, {
       clientId,
+      // Lane client ids are reserved to the race's credentials (server/broker/acl.ts).
+      ...(auth ?? {}),
       clean: true,
       reconnectPeriod: 0,
       connectTimeout: 5000,

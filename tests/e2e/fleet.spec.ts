@@ -32,8 +32,15 @@ test.describe('the fleet dashboard', () => {
       .toBeGreaterThanOrEqual(200);
     await expect(page.getByTestId('fleet-stats-online')).toHaveAttribute('data-online', /\d+/);
 
-    // Keyboard: find a driving vehicle in the list by its number and select it.
+    // A search that finds nothing says so, politely announced.
     const search = page.getByTestId('fleet-search');
+    await search.fill('99999');
+    await expect(
+      page.getByRole('status').filter({ hasText: 'No vehicle number contains “99999”' }),
+    ).toBeVisible();
+    await search.fill('');
+
+    // Keyboard: find a driving vehicle in the list by its number and select it.
     const driving = page
       .getByTestId('fleet-list')
       .getByRole('button', { name: /driving/ })
@@ -89,6 +96,10 @@ test.describe('the fleet dashboard', () => {
     await openDashboard(page, '/mqtt-over-websocket/');
     await expect(page.getByTestId('fleet-conn')).toContainText('已通过 MQTT over WebSocket 连接');
     await expect(page.getByTestId('fleet-list').getByRole('button').first()).toContainText('车辆');
+    await page.getByTestId('fleet-search').fill('99999');
+    await expect(
+      page.getByRole('status').filter({ hasText: '没有编号包含“99999”的车辆' }),
+    ).toBeVisible();
     expect(problems.list).toEqual([]);
   });
 });

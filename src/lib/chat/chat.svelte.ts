@@ -52,6 +52,17 @@ export interface RoomView {
   typing: { nick: string; until: number } | null;
 }
 
+/** Close codes the chat explains by name; any other is "other". */
+const EXPLAINED_CLOSE_CODES = [1000, 1001, 1006, 1009, 4000] as const;
+
+/** The dictionary key that explains a WebSocket close code (RFC 6455 §7.4.1). */
+export function closeMeaningKey(
+  code: number,
+): `close.${(typeof EXPLAINED_CLOSE_CODES)[number]}` | 'close.other' {
+  const known = EXPLAINED_CLOSE_CODES.find((c) => c === code);
+  return known === undefined ? 'close.other' : `close.${known}`;
+}
+
 /** What the state class needs from the page. */
 export interface ChatDeps {
   /** The endpoint's URL, read when connecting (the page's location is unknown during SSR). */
@@ -93,6 +104,8 @@ export class ChatState implements Pausable {
   error: ErrorCode | 'badRoom' | null = $state(null);
   bufferedAmount = $state(0);
   bufferedPeak = $state(0);
+  /** The message being typed in the room shown. */
+  draft = $state('');
 
   readonly #deps: ChatDeps;
   readonly #clock: Clock;
@@ -105,6 +118,38 @@ export class ChatState implements Pausable {
   constructor(deps: ChatDeps) {
     this.#deps = deps;
     this.#clock = deps.clock ?? systemClock;
+  }
+
+  /** Characters (code points, as the server counts them) in the draft. */
+  get draftChars(): number {
+    return [...this.draft].length;
+  }
+
+  /** Whether the draft can be sent: not blank and within the server's limit. */
+  get canSend(): boolean {
+    return this.draft.trim() !== '' && this.draftChars <= CHAT_LIMITS.maxTextChars;
+  }
+
+  /** The upgrade request as it went on the wire, once the server has echoed it. */
+  get handshakeRequest(): string {
+    const h = this.handshake;
+    if (!h) return '';
+    const lines = h.request.headers.map(([k, v]) => `${k}: ${v}`);
+    return [`${h.request.method} ${h.request.url} HTTP/1.1`, ...lines].join('\n');
+  }
+
+  /** The server's 101 answer to the upgrade. */
+  get handshakeResponse(): string {
+    const h = this.handshake;
+    if (!h) return '';
+    return [h.response.status, ...h.response.headers.map(([k, v]) => `${k}: ${v}`)].join('\n');
+  }
+
+  /** Sends the draft to the room shown and empties it; false (draft kept) when it cannot go. */
+  sendDraft(): boolean {
+    if (!this.say(this.draft)) return false;
+    this.draft = '';
+    return true;
   }
 
   /** The room being shown. */

@@ -1,6 +1,7 @@
 import type { Dictionary } from './index.ts';
 
-type Key =
+/** The keys of the chat dictionary. */
+export type ChatKey =
   | 'label'
   | 'intro'
   | 'nick'
@@ -82,7 +83,7 @@ type Key =
   | 'err.too_many_rooms';
 
 /** UI strings of the WebSocket chat demo. */
-export const chatStrings: Dictionary<Key> = {
+export const chatStrings: Dictionary<ChatKey> = {
   'zh-CN': {
     label: 'WebSocket 聊天演示',
     intro: '取一个昵称，加入房间聊天。再开一个标签页，就能看到只有加入了同一房间的人才会收到消息。',

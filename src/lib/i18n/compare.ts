@@ -19,7 +19,8 @@ type Key =
   | 'level.poor'
   | 'level.info'
   | 'scrollHint'
-  | 'shareHint';
+  | 'shareHint'
+  | 'raceLink';
 
 /** UI strings of the comparison table (cell texts live in src/lib/compare/table.ts). */
 export const compareStrings: Dictionary<Key> = {
@@ -43,6 +44,7 @@ export const compareStrings: Dictionary<Key> = {
     'level.info': '说明',
     scrollHint: '表格可以左右滚动；第一列固定不动。',
     shareHint: '地址栏中的链接会保留当前选择，可以直接分享。',
+    raceLink: '在协议赛跑中实测',
   },
   en: {
     label: 'Comparison of real-time techniques',
@@ -65,5 +67,6 @@ export const compareStrings: Dictionary<Key> = {
     'level.info': 'note',
     scrollHint: 'The table scrolls sideways; the first column stays in place.',
     shareHint: 'The link in the address bar keeps this choice, ready to share.',
+    raceLink: 'Measure it in the protocol race',
   },
 };

@@ -1,4 +1,4 @@
-import type { Dictionary } from './index.ts';
+import type { Dictionary, Translate } from './index.ts';
 
 type Key =
   | 'region'
@@ -30,6 +30,7 @@ type Key =
   | 'list.search'
   | 'list.more'
   | 'list.none'
+  | 'list.empty'
   | 'list.item'
   | 'online'
   | 'offline'
@@ -78,6 +79,9 @@ type Key =
   | 'trainer.error'
   | 'trainer.only';
 
+/** The fleet dashboard's lookup, as its components receive it. */
+export type FleetT = Translate<Key>;
+
 /** UI strings of the vehicle-fleet dashboard (case-study chapter). */
 export const fleetStrings: Dictionary<Key> = {
   'zh-CN': {
@@ -110,7 +114,8 @@ export const fleetStrings: Dictionary<Key> = {
     'list.title': '车辆列表',
     'list.search': '按编号搜索车辆',
     'list.more': '显示 {shown} / {total} 辆，输入编号缩小范围',
-    'list.none': '没有匹配的车辆',
+    'list.none': '没有编号包含“{query}”的车辆',
+    'list.empty': '还没有收到任何车辆',
     'list.item': '车辆 {id}',
     online: '在线',
     offline: '离线',
@@ -190,7 +195,8 @@ export const fleetStrings: Dictionary<Key> = {
     'list.title': 'Vehicles',
     'list.search': 'Search vehicles by number',
     'list.more': 'Showing {shown} of {total}; type a number to narrow',
-    'list.none': 'No vehicle matches',
+    'list.none': 'No vehicle number contains “{query}”',
+    'list.empty': 'No vehicles yet',
     'list.item': 'Vehicle {id}',
     online: 'online',
     offline: 'offline',

@@ -49,6 +49,7 @@ export type MqttKey =
   | 'granted'
   | 'refused'
   | 'refusal.acl'
+  | 'refusal.race'
   | 'refusal.v311'
   | 'refusal.v5'
   | 'notSent'
@@ -173,6 +174,8 @@ export const mqttStrings: Dictionary<MqttKey> = {
     refused: 'SUBACK：{filter} → {code}，被拒绝：发布到这个过滤器的消息不会送到这个客户端。',
     'refusal.acl':
       '原因：本实验室的 broker 不允许匿名客户端订阅整个 broker，也就是只由通配符组成、以 # 结尾的过滤器（如 #、+/#）。MQTT 3.1.1 只有一个失败返回码 0x80（§3.9.3），SUBACK 本身说不出原因。可以改订 lab/#。',
+    'refusal.race':
+      '原因：race/ 下的主题是每场协议赛跑私有的消息流，本实验室的 broker 只让那场赛跑自己的通道（用赛跑接口签发的凭据）订阅。MQTT 3.1.1 只有一个失败返回码 0x80（§3.9.3），SUBACK 本身说不出原因。',
     'refusal.v311':
       '原因：MQTT 3.1.1 只有一个失败返回码 0x80（§3.9.3），SUBACK 说不出原因；通常是 broker 的访问规则不允许。',
     'refusal.v5': '原因：MQTT 5.0 原因码 {code}（各原因码的含义见 MQTT 5.0 §3.9.3）。',
@@ -306,6 +309,8 @@ export const mqttStrings: Dictionary<MqttKey> = {
       'SUBACK: {filter} → {code}, refused: nothing published to this filter will reach this client.',
     'refusal.acl':
       'Why: this lab’s broker does not let anonymous clients subscribe to the whole broker, that is to a filter made only of wildcards and ending in # (such as # or +/#). MQTT 3.1.1 has a single failure code, 0x80 (§3.9.3), so the SUBACK itself cannot say why. Subscribe to lab/# instead.',
+    'refusal.race':
+      'Why: topics under race/ are each protocol race’s private stream, and this lab’s broker lets only that race’s own lanes (with the credentials the race API issued) subscribe to them. MQTT 3.1.1 has a single failure code, 0x80 (§3.9.3), so the SUBACK itself cannot say why.',
     'refusal.v311':
       'Why: MQTT 3.1.1 has a single failure code, 0x80 (§3.9.3), so the SUBACK cannot say; usually the broker’s access rules forbid the filter.',
     'refusal.v5': 'Why: MQTT 5.0 reason code {code} (MQTT 5.0 §3.9.3 lists what each code means).',

@@ -35,6 +35,7 @@ type Key =
   | 'demoLink'
   | 'chapterLink'
   | 'tableLink'
+  | 'raceLink'
   | 'shareHint';
 
 /** UI strings of the selection quiz: questions, answers and the result. */
@@ -121,6 +122,7 @@ export const quizStrings: Dictionary<Key> = {
     demoLink: '演示',
     chapterLink: '章节',
     tableLink: '对比表',
+    raceLink: '在协议赛跑中，用最接近你回答的场景实测推荐的方式',
     shareHint: '地址栏里的链接保存了你的回答，可以分享；浏览器的后退按钮会撤销上一个回答。',
   },
   en: {
@@ -206,6 +208,8 @@ export const quizStrings: Dictionary<Key> = {
     demoLink: 'demo',
     chapterLink: 'chapter',
     tableLink: 'table',
+    raceLink:
+      'Race the recommended transports in the protocol race, with the scenario closest to your answers',
     shareHint:
       'The link in the address bar holds your answers, ready to share; the browser’s Back button undoes the last answer.',
   },

@@ -21,6 +21,8 @@ type Key =
   | 'cutEveryOff'
   | 'share'
   | 'shareCopied'
+  | 'focus'
+  | 'focusMark'
   | 'downloadCsv'
   | 'downloadJson'
   | 'phase.idle'
@@ -117,6 +119,8 @@ export const raceStrings: Dictionary<Key> = {
     cutEveryOff: '不自动切断',
     share: '复制分享链接',
     shareCopied: '链接已复制，地址栏也已更新',
+    focus: '来自选型测验的结果：请重点看 {lanes} 这几条通道。',
+    focusMark: '（测验推荐）',
     downloadCsv: '下载 CSV',
     downloadJson: '下载 JSON',
     'phase.idle': '选好场景后按“开始赛跑”。',
@@ -214,6 +218,8 @@ export const raceStrings: Dictionary<Key> = {
     cutEveryOff: 'No automatic cuts',
     share: 'Copy share link',
     shareCopied: 'Link copied; the address bar has it too',
+    focus: 'From your quiz result: watch the {lanes} lanes.',
+    focusMark: ' (quiz pick)',
     downloadCsv: 'Download CSV',
     downloadJson: 'Download JSON',
     'phase.idle': 'Pick a scenario and press "Start the race".',

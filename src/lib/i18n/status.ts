@@ -9,6 +9,7 @@ type Key =
   | 'uptime'
   | 'brokerEmbedded'
   | 'brokerExternal'
+  | 'brokerMosquitto'
   | 'connections'
   | 'retry'
   | 'conn.mqttTcp'
@@ -30,6 +31,7 @@ export const statusStrings: Dictionary<Key> = {
     uptime: '已运行 {uptime}',
     brokerEmbedded: '内置 MQTT broker',
     brokerExternal: '外部 MQTT broker',
+    brokerMosquitto: '由实验室启动的 Mosquitto',
     connections: '当前连接',
     retry: '重试',
     'conn.mqttTcp': 'MQTT/TCP',
@@ -49,6 +51,7 @@ export const statusStrings: Dictionary<Key> = {
     uptime: 'up {uptime}',
     brokerEmbedded: 'embedded MQTT broker',
     brokerExternal: 'external MQTT broker',
+    brokerMosquitto: 'Mosquitto run by the lab',
     connections: 'Connections now',
     retry: 'Retry',
     'conn.mqttTcp': 'MQTT/TCP',

@@ -5,9 +5,13 @@ import { diagnose, type Diagnosis } from './doctor.ts';
 import {
   brokerUrl,
   defaultSettings,
+  loadSettings,
+  saveSettings,
+  toSearchParams,
   validateSettings,
   type LabSettings,
   type SettingProblem,
+  type SettingsStores,
 } from './settings.ts';
 import {
   kill as killClient,
@@ -25,6 +29,7 @@ import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-to
 import { readSuback, refusalReason, type RefusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
 import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
+import { resolveBrokerWsUrl, type ConfigResponse } from '../wire/health.ts';
 
 type Connect = (url: string, opts: IClientOptions) => MqttClient;
 
@@ -34,6 +39,19 @@ export type Role = 'publisher' | 'subscriber';
 /** The broker's answer to one filter, as the lab shows it: a refusal comes with its likely cause. */
 export type SubackView = SubackResult & { reason: RefusalReason | null };
 
+/** The fields of a panel's subscribe and publish forms. */
+export interface PanelForm {
+  filter: string;
+  qos: 0 | 1 | 2;
+  topic: string;
+  payload: string;
+  pubQos: 0 | 1 | 2;
+  retain: boolean;
+}
+
+/** The subset of `fetch` the lab needs to ask the server for its broker. */
+export type ConfigFetch = (input: string) => Promise<Response>;
+
 /** What a panel shows about its client. */
 export class ClientPanel {
   status: 'idle' | 'connecting' | 'connected' | 'closed' | 'failed' = $state('idle');
@@ -41,7 +59,18 @@ export class ClientPanel {
   /** The broker's last answer per filter, read from the SUBACK packet (not mqtt.js's request). */
   subacks: SubackView[] = $state([]);
   messages: { topic: string; payload: string; qos: number; retain: boolean }[] = $state([]);
+  /** What the reader typed in the panel's forms. */
+  form: PanelForm;
   client: MqttClient | null = null;
+
+  constructor(form: PanelForm) {
+    this.form = $state(form);
+  }
+
+  /** Connecting again is pointless while a connection is open or being opened. */
+  get busy(): boolean {
+    return this.status === 'connected' || this.status === 'connecting';
+  }
 }
 
 /** The result of asking the broker about a filter (experiment 5). */
@@ -60,8 +89,24 @@ export class MqttLab implements Pausable {
   thisServerUrl: string | null = $state(null);
   embedded = $state(true);
   problems: SettingProblem[] = $derived(validateSettings(this.settings, this.thisServerUrl));
-  publisher = new ClientPanel();
-  subscriber = new ClientPanel();
+  publisher = new ClientPanel({
+    filter: 'lab/demo/#',
+    qos: 1,
+    topic: 'lab/demo/temp',
+    payload: '21.5',
+    pubQos: 1,
+    retain: false,
+  });
+  subscriber = new ClientPanel({
+    filter: 'lab/demo/#',
+    qos: 2,
+    topic: 'lab/demo/temp',
+    payload: 'hi',
+    pubQos: 0,
+    retain: false,
+  });
+  /** A link that opens the lab with these settings (no password), once asked for. */
+  shareUrl: string | null = $state(null);
   // Replaced whole, never changed in place: no deep proxy over hundreds of rows.
   rows: PacketRow[] = $state.raw([]);
   stats: BrokerStats | null = $state(null);
@@ -91,6 +136,50 @@ export class MqttLab implements Pausable {
   constructor(load: () => Promise<Connect>, pageUrl: () => string) {
     this.#load = load;
     this.#pageUrl = pageUrl;
+  }
+
+  /**
+   * Shared settings (local storage), this tab's own client id (session storage), then those of
+   * a shared link (`search`), over the defaults. See `loadSettings`.
+   */
+  restore(stores: SettingsStores, search: string): void {
+    // Read once and dropped: nothing here needs to react to it.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    this.settings = loadSettings(this.settings, stores, new URLSearchParams(search));
+  }
+
+  /** Stores the settings for the next visit: the client id for this tab only, never the password. */
+  save(stores: SettingsStores): void {
+    saveSettings(this.settings, stores);
+  }
+
+  /** Asks the server which broker "this server" means, then follows its statistics. */
+  async loadConfig(fetchFn: ConfigFetch): Promise<void> {
+    try {
+      const config = (await (await fetchFn('/api/config')).json()) as ConfigResponse;
+      this.thisServerUrl = resolveBrokerWsUrl(config.broker, this.#pageUrl());
+      this.embedded = config.broker.mode === 'embedded';
+    } catch {
+      // No answer: "this server" stays unknown and the Connect buttons stay disabled.
+      return;
+    }
+    await this.watchStats();
+  }
+
+  /** Builds the share link for the current settings (the page address, no password). */
+  share(): void {
+    const here = this.#pageUrl().split('#')[0]!.split('?')[0]!;
+    this.shareUrl = `${here}?${toSearchParams(this.settings).toString()}#demo`;
+  }
+
+  /** Whether a panel's Connect button can be used now. */
+  canConnect(_role: Role): boolean {
+    return this.problems.length === 0 && Boolean(this.url);
+  }
+
+  /** The first problem with one setting, if any. */
+  problemFor(field: keyof LabSettings): SettingProblem | undefined {
+    return this.problems.find((p) => p.field === field);
   }
 
   /** The filter's problem, if any, for the playground. */

@@ -6,7 +6,7 @@
 // (node_modules/mqtt/build/lib/client.js, subscribe(); handlers/ack.js, case 'suback'). Only the
 // packet's `granted` array says what the broker decided, so that is what the lab shows.
 
-import { isFirehose } from '../wire/mqtt-topic.ts';
+import { isFirehose, isRaceTopic } from '../wire/mqtt-topic.ts';
 
 /** The broker's answer to one topic filter of a SUBSCRIBE. */
 export type SubackResult =
@@ -23,6 +23,8 @@ export type SubackResult =
 export type RefusalReason =
   /** The lab's embedded broker refuses whole-broker wildcards to anonymous clients. */
   | 'acl'
+  /** The lab's embedded broker keeps `race/…` to each protocol race's own lanes. */
+  | 'race'
   /** MQTT 3.1.1: 0x80 is the only failure code, so the SUBACK cannot say why. */
   | 'v311'
   /** MQTT 5.0: the reason code names the cause. */
@@ -64,7 +66,9 @@ export function refusalReason(
   code: number,
   how: { protocolVersion: 4 | 5; embeddedBroker: boolean; anonymous: boolean },
 ): RefusalReason {
-  // server/broker/acl.ts: maySubscribe() refuses exactly these to anonymous clients.
+  // server/broker/acl.ts: maySubscribe() refuses `race/…` to all but a race's own lanes, and
+  // whole-broker wildcards to anonymous clients.
+  if (code === 0x80 && how.embeddedBroker && isRaceTopic(filter)) return 'race';
   if (code === 0x80 && how.embeddedBroker && how.anonymous && isFirehose(filter)) return 'acl';
   return how.protocolVersion === 5 ? 'v5' : 'v311';
 }

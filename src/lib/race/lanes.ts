@@ -2,7 +2,7 @@
 // the browser passes its fetch, WebSocket, EventSource and mqtt's connect; `npm run race` and
 // the tests pass Node's.
 import type { IClientOptions, MqttClient } from 'mqtt';
-import type { LaneId, RacePollBody } from '../wire/race.ts';
+import type { LaneId, RaceMqttAuth, RacePollBody } from '../wire/race.ts';
 import {
   RACE_API,
   RACE_RECONNECT_MS,
@@ -80,6 +80,8 @@ export interface LaneOptions {
   pollIntervalMs: number;
   /** Highest seq; polling lanes stop once they have it. */
   total: number;
+  /** Credentials of the MQTT lanes (the race API's `mqtt`). */
+  mqttAuth?: RaceMqttAuth | null;
 }
 
 const decoder = new TextDecoder();
@@ -277,6 +279,8 @@ function mqttLane(
     if (stopped) return;
     const c = connect(url, {
       clientId: raceMqttClientId(o.raceId, lane),
+      // Only the race's own credentials may read its topic (server/broker/acl.ts).
+      ...(o.mqttAuth ?? {}),
       clean: qos === 0,
       protocolVersion: 4,
       reconnectPeriod: RACE_RECONNECT_MS,

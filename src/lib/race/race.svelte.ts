@@ -12,6 +12,7 @@ import { RaceRun, type LaneResult, type RaceResult, type RunnerEnv } from './run
 import { laneTheory, type LaneTheory } from './theory.ts';
 import { dailyCost, costCsv, type CostInputs, type DailyCost, type Load } from './cost.ts';
 import { resultCsv, resultJson } from './export.ts';
+import { focusFromQuery } from './links.ts';
 
 /** Where the race is. */
 export type RacePhase = 'idle' | 'opening' | 'running' | 'done' | 'error';
@@ -44,6 +45,8 @@ export class RaceState {
   status: RaceStatus | null = $state.raw(null);
   result: RaceResult | null = $state.raw(null);
   cuts: number[] = $state.raw([]);
+  /** Lanes a link asked the learner to watch (the quiz's picks). */
+  focus: LaneId[] = $state.raw([]);
   load: Load = $state({ clients: 1000, rate: 1, size: 200, pollIntervalS: 1 });
   #env: RunnerEnv;
   #run: RaceRun | null = null;
@@ -57,6 +60,7 @@ export class RaceState {
 
   /** Takes the scenario from a share URL's query, when it holds a valid one. */
   restore(search: string): void {
+    this.focus = focusFromQuery(search);
     const s = scenarioFromQuery(search);
     if (!s) return;
     this.scenario = s;

@@ -131,6 +131,7 @@ export class RaceRun {
       raceId: created.id,
       pollIntervalMs: this.scenario.pollIntervalS * 1000,
       total: created.total,
+      mqttAuth: created.mqtt,
     };
     for (const lane of lanes) {
       if (!created.lanes.includes(lane)) continue;

@@ -2,12 +2,20 @@
 
 /** Which broker the lab talks to, as `/api/health` and `/api/config` report it. */
 export interface BrokerInfo {
-  mode: 'embedded' | 'external';
+  /** The lab's own Aedes, the machine's Mosquitto run by the lab, or a broker elsewhere. */
+  mode: 'embedded' | 'mosquitto' | 'external';
   /** URL for browsers (MQTT over WebSocket); `null` means "this server's `/mqtt`". */
   wsUrl: string | null;
   /** URL for devices and server-side clients (MQTT over TCP), when known. */
   tcpUrl: string | null;
+  /** The broker software and its version, when the lab runs it ("Aedes 1.2.0"). */
+  software?: string;
+  /** MQTT versions it speaks, when known: the lab offers MQTT 5 experiments only with "5.0". */
+  versions?: MqttVersion[];
 }
+
+/** An MQTT protocol version as the lab names it. */
+export type MqttVersion = '3.1' | '3.1.1' | '5.0';
 
 /** Body of `GET /api/health`. */
 export interface HealthResponse {

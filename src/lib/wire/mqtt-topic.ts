@@ -101,3 +101,11 @@ export function isFirehose(filter: string): boolean {
   const levels = filter.split('/');
   return levels[levels.length - 1] === '#' && levels.every((l) => l === '+' || l === '#');
 }
+
+/**
+ * A topic or filter under `race/`: each protocol race's private stream, which the lab's broker
+ * lets only that race's lanes read (server/broker/acl.ts).
+ */
+export function isRaceTopic(topic: string): boolean {
+  return topic === 'race' || topic.startsWith('race/');
+}

@@ -204,6 +204,14 @@ export interface RaceCreated {
   lanes: LaneId[];
   /** Seconds the race may wait for `start` before it is freed. */
   startWithinS: number;
+  /** The MQTT lanes' credentials: only they may read `topic` (null without MQTT lanes). */
+  mqtt: RaceMqttAuth | null;
+}
+
+/** MQTT username and password of a race's lanes, valid until the race ends. */
+export interface RaceMqttAuth {
+  username: string;
+  password: string;
 }
 
 /** `POST /api/race/<id>/start` answer. */

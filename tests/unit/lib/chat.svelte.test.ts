@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync } from 'svelte';
-import { ChatState } from '../../../src/lib/chat/chat.svelte.ts';
+import { ChatState, closeMeaningKey } from '../../../src/lib/chat/chat.svelte.ts';
 import type { WebSocketLike } from '../../../src/lib/chat/client.ts';
 import type { ServerMessage } from '../../../src/lib/wire/chat.ts';
 
@@ -121,5 +121,35 @@ describe('ChatState', () => {
     expect(state.connect('x'.repeat(25), 'lobby')).toBe(false);
     expect(state.error).toBe('bad_nick');
     expect(FakeSocket.all).toHaveLength(0);
+  });
+
+  it('sends the draft only when it fits, and shows the handshake as it went on the wire', async () => {
+    const state = new ChatState({ url: () => 'ws://lab/ws/chat', WebSocket: FakeSocket });
+    const cleanup = $effect.root(() => void state.connect('ann', 'lobby'));
+    await open();
+    expect(state.handshakeRequest).toBe('GET /ws/chat HTTP/1.1\nHost: lab');
+    expect(state.handshakeResponse).toBe('HTTP/1.1 101 Switching Protocols');
+    state.draft = '   ';
+    expect(state.canSend).toBe(false);
+    state.draft = '😀'.repeat(2000);
+    expect(state.draftChars).toBe(2000);
+    expect(state.canSend).toBe(true);
+    state.draft += '!';
+    expect(state.canSend).toBe(false);
+    expect(state.sendDraft()).toBe(false);
+    expect(state.draft).not.toBe('');
+    state.draft = 'hello';
+    expect(state.sendDraft()).toBe(true);
+    expect(state.draft).toBe('');
+    flushSync();
+    expect(state.current?.lines.at(-1)).toMatchObject({ text: 'hello', status: 'pending' });
+    state.disconnect();
+    cleanup();
+  });
+
+  it('names the close codes it explains and calls any other "other"', () => {
+    expect(closeMeaningKey(1000)).toBe('close.1000');
+    expect(closeMeaningKey(4000)).toBe('close.4000');
+    expect(closeMeaningKey(1011)).toBe('close.other');
   });
 });

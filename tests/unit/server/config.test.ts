@@ -61,6 +61,28 @@ describe('parseConfig', () => {
     });
   });
 
+  it('runs the machine’s Mosquitto with --broker mosquitto or LAB_BROKER', () => {
+    expect(parseConfig(['--broker', 'mosquitto', '--mqtt-port', '0'], {})).toMatchObject({
+      broker: { mode: 'mosquitto', mqttPort: 0, wsPort: 9001, bin: null },
+    });
+    expect(
+      parseConfig([], {
+        LAB_BROKER: 'mosquitto',
+        LAB_MOSQUITTO_BIN: '/opt/m/mosquitto',
+        LAB_MOSQUITTO_WS_PORT: '0',
+      }),
+    ).toMatchObject({ broker: { mode: 'mosquitto', wsPort: 0, bin: '/opt/m/mosquitto' } });
+    expect(() => parseConfig(['--broker', 'emqx'], {})).toThrow(
+      /--broker must be "embedded" or "mosquitto", got "emqx"/,
+    );
+    expect(() => parseConfig(['--broker', 'mosquitto', '--broker-url', 'ws://x:9001'], {})).toThrow(
+      /use one or the other/,
+    );
+    expect(() => parseConfig(['--broker', 'mosquitto', '--mosquitto-ws-port', 'x'], {})).toThrow(
+      /--mosquitto-ws-port must be a whole number/,
+    );
+  });
+
   it.each([
     ['--broker-url', 'mqtt://x:1883', /--broker-url must start with ws:\/\/, wss:\/\//],
     ['--broker-url', 'http://x', /--broker-url must start with/],

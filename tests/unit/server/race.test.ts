@@ -2,6 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestLab, waitFor } from '../../helpers/lab.ts';
 import type { Lab } from '../../../server/app.ts';
+import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
 import { nodeRaceEnv } from '../../../scripts/race/env.ts';
 import { RaceRun, type RaceResult, type RunnerEnv } from '../../../src/lib/race/runner.ts';
 import {
@@ -14,6 +15,7 @@ import {
   raceSseEvent,
   sseHeaders,
   type LaneId,
+  type RaceCreated,
   type Scenario,
 } from '../../../src/lib/wire/race.ts';
 
@@ -323,5 +325,106 @@ describe('the protocol race', () => {
       expect((await fetch(`${base}/api/race/${id}/end`, { method: 'POST' })).status).toBe(204);
     }
     expect(lab.race.internals().races).toBe(0);
+  });
+});
+
+describe('race topics at the broker', () => {
+  /** Connects, or rejects with the CONNACK's refusal. */
+  function connect(url: string, opts: IClientOptions = {}): Promise<MqttClient> {
+    const c = mqtt.connect(url, { reconnectPeriod: 0, ...opts });
+    return new Promise((resolve, reject) => {
+      c.once('connect', () => resolve(c));
+      c.once('error', (err) => {
+        c.end(true);
+        reject(err);
+      });
+    });
+  }
+  /** The SUBACK return codes for one SUBSCRIBE of these filters at QoS 1. */
+  function subscribe(c: MqttClient, filters: string[]): Promise<number[]> {
+    return new Promise((resolve) => {
+      const onPacket = (p: Packet) => {
+        if (p.cmd !== 'suback') return;
+        c.off('packetreceive', onPacket);
+        resolve(p.granted as number[]);
+      };
+      c.on('packetreceive', onPacket);
+      // mqtt.js rejects a SUBSCRIBE with a refused filter; the codes are what is checked.
+      c.subscribe(filters, { qos: 1 }, () => {});
+    });
+  }
+
+  it("lets only a race's own lanes read race/<id>, over TCP and WebSocket", async () => {
+    const post = async () =>
+      (await (
+        await fetch(`${base}/api/race`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ rate: 1, size: 16, durationS: 5, pollIntervalS: 1 }),
+        })
+      ).json()) as RaceCreated;
+    const [a, b] = [await post(), await post()];
+    const auth = a.mqtt!;
+    const open: MqttClient[] = [];
+    try {
+      for (const [url, lane] of [
+        [`mqtt://127.0.0.1:${lab.mqttPort}`, 'mqttTcp'],
+        [`ws://127.0.0.1:${lab.port}/mqtt`, 'mqttWs0'],
+      ] as const) {
+        const anon = await connect(url);
+        open.push(anon);
+        // 0x80 for every filter under race/ [MQTT-3.9.3-2]; a filter that only matches a
+        // race's topic by wildcard is granted, but the broker forwards it nothing (below).
+        expect(
+          await subscribe(anon, ['race/#', 'race/+', 'race/+/x', `race/${b.id}`, `+/${a.id}`]),
+        ).toEqual([0x80, 0x80, 0x80, 0x80, 1]);
+        // A lane's client id needs its race's credentials, and they fit no other race's lanes.
+        await expect(connect(url, { clientId: raceMqttClientId(a.id, lane) })).rejects.toThrow();
+        await expect(
+          connect(url, { ...auth, clientId: raceMqttClientId(b.id, lane) }),
+        ).rejects.toThrow();
+        const own = await connect(url, { ...auth, clientId: raceMqttClientId(a.id, lane) });
+        open.push(own);
+        expect(await subscribe(own, [`race/${b.id}`, 'race/#', 'lab/x', `race/${a.id}`])).toEqual([
+          0x80, 0x80, 0x80, 1,
+        ]);
+        await subscribe(anon, ['lab/after']);
+
+        const seen: string[] = [];
+        anon.on('message', (topic) => seen.push(topic));
+        const ownGot = new Promise<string>((r) => own.once('message', (topic) => r(topic)));
+        const after = new Promise<void>((r) => anon.on('message', (t) => t === 'lab/after' && r()));
+        const publish = (topic: string) =>
+          new Promise<void>((r) =>
+            lab.broker!.aedes.publish(
+              {
+                cmd: 'publish',
+                topic,
+                payload: Buffer.from('x'),
+                qos: 1,
+                retain: false,
+                dup: false,
+              },
+              () => r(),
+            ),
+          );
+        await publish(`race/${a.id}`);
+        await publish('lab/after');
+        // One client's messages arrive in order: once `lab/after` is in, the race's is not coming.
+        await after;
+        expect(seen).toEqual(['lab/after']);
+        expect(await ownGot).toBe(`race/${a.id}`);
+      }
+    } finally {
+      await Promise.all(open.map((c) => c.endAsync(true)));
+      for (const r of [a, b]) await fetch(`${base}/api/race/${r.id}/end`, { method: 'POST' });
+    }
+    // An ended race's credentials open nothing.
+    await expect(
+      connect(`mqtt://127.0.0.1:${lab.mqttPort}`, {
+        ...auth,
+        clientId: raceMqttClientId(a.id, 'mqttTcp'),
+      }),
+    ).rejects.toThrow();
   });
 });

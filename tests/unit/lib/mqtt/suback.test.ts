@@ -51,6 +51,8 @@ describe('reading a SUBACK', () => {
     const embedded = { protocolVersion: 4 as const, embeddedBroker: true, anonymous: true };
     expect(refusalReason('#', 0x80, embedded)).toBe('acl');
     expect(refusalReason('+/+/#', 0x80, embedded)).toBe('acl');
+    expect(refusalReason('race/#', 0x80, embedded)).toBe('race');
+    expect(refusalReason('race/x', 0x80, { ...embedded, embeddedBroker: false })).toBe('v311');
     // Logged-in clients, other filters and other brokers get the generic 3.1.1 explanation.
     expect(refusalReason('#', 0x80, { ...embedded, anonymous: false })).toBe('v311');
     expect(refusalReason('lab/#', 0x80, embedded)).toBe('v311');
