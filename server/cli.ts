@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { ConfigError, helpText, parseConfig } from './config.ts';
-import { ListenError, startLab, type Lab } from './app.ts';
+import type { Lab } from './app.ts';
 import { buildSite, siteIsStale } from './build.ts';
 import { bannerText } from './banner.ts';
 import { MosquittoUnavailableError } from './broker/mosquitto.ts';
@@ -56,6 +56,9 @@ function stop(signal: string): void {
 // Installed before anything slow starts, so a signal during start-up also ends cleanly.
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+
+// The server's modules (Fastify, Aedes, …) load only now: a bad option or --help answers at once.
+const { ListenError, startLab } = await import('./app.ts');
 
 try {
   lab = await startLab(config);

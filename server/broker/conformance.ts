@@ -22,7 +22,10 @@ interface ClientInternals {
 /**
  * [MQTT-3.1.3-8]: a client that sends an empty client id with CleanSession = 0 must get
  * CONNACK 0x02 "identifier rejected" (the broker could not give the session back to it later).
- * Stock Aedes invents an id instead. Wraps an `authenticate` hook so the check runs first.
+ * MQTT 3.1 (protocol level 3) allows no empty id at all: its Client Identifier has 1 to 23
+ * characters, else 0x02 (3.1 spec, CONNECT payload; Mosquitto answers so; Aedes checks only
+ * the 23). Stock Aedes invents an id instead. Wraps an `authenticate` hook so the check runs
+ * first.
  */
 export function rejectEmptyIdWithSession(
   authenticate: NonNullable<AedesOptions['authenticate']>,
@@ -30,7 +33,9 @@ export function rejectEmptyIdWithSession(
   const rejected = new WeakSet<Client>();
   return {
     preConnect(client, packet, done) {
-      if (!packet.clientId && packet.clean === false) rejected.add(client);
+      if (!packet.clientId && (packet.clean === false || packet.protocolVersion === 3)) {
+        rejected.add(client);
+      }
       done(null, true);
     },
     authenticate(client, username, password, done) {

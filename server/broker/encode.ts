@@ -107,6 +107,14 @@ type WriteToStream = (packet: object, stream: Writable, opts?: object) => boolea
 
 let installed = false;
 
+/** The client each connection's stream belongs to, for what depends on its protocol level. */
+const clientOfStream = new WeakMap<object, { version: number | null }>();
+
+/** Tells the packet writer which client (and so which protocol level) `stream` is for. */
+export function streamOfClient(stream: object, client: { version: number | null }): void {
+  clientOfStream.set(stream, client);
+}
+
 /**
  * Makes the packet writes Aedes makes (through mqtt-packet's `writeToStream`, which it calls
  * without options, i.e. for MQTT 3.1.1) one buffer and one `write` each for PUBLISH and its
@@ -127,6 +135,12 @@ export function writeCommonPacketsWhole(): void {
     throw new Error('mqtt-packet has no writeToStream(): see server/broker/patches/internals.ts');
   }
   const whole: WriteToStream = (packet, stream, opts) => {
+    const p = packet as { cmd?: string; sessionPresent?: boolean };
+    if (p.cmd === 'connack' && p.sessionPresent && clientOfStream.get(stream)?.version === 3) {
+      // MQTT 3.1 reserves the byte before the return code ("not used"); 3.1.1 made its low
+      // bit Session Present (§3.2.2.2). Aedes sets it for every level; Mosquitto, only from 4.
+      return original({ ...packet, sessionPresent: false }, stream, opts);
+    }
     const bytes = opts === undefined ? encodeCommon(packet) : undefined;
     return bytes ? stream.write(bytes) : original(packet, stream, opts);
   };

@@ -35,6 +35,7 @@ interface ClientInternals {
 }
 
 const EMPTY = Buffer.alloc(0);
+const noop = (): void => {};
 
 // The last message encoded. A message going out to many subscribers reaches them one after
 // another (each subscription wraps the packet, but shares the payload), so one entry is enough
@@ -96,11 +97,23 @@ export function fastQos0Delivery(client: Client): void {
     // The checks of Aedes' lib/write.js, in its order: the connection's state, then the write.
     if (!c.connected && !c.connecting) c._onError(new Error('connection closed'));
     else {
+      // The turn's encoded messages as one write with a callback: write batching
+      // (write-batching.ts) hands such a write, after whatever it had gathered, straight to the
+      // socket, instead of waiting for one more turn of the event loop as for Aedes' own writes.
+      // This is already the end of the turn in which they were delivered.
+      let whole: Buffer[] = [];
+      const writeWhole = (): void => {
+        if (whole.length === 0) return;
+        const buf = whole.length === 1 ? whole[0]! : Buffer.concat(whole);
+        whole = [];
+        if (!c.conn.write(buf, noop) && !c.errored) full = true;
+      };
       for (const b of out) {
         if (Buffer.isBuffer(b)) {
-          if (!c.conn.write(b) && !c.errored) full = true;
+          whole.push(b);
           continue;
         }
+        writeWhole();
         try {
           // mqtt-packet destroys the stream itself for a bad topic, and throws for a bad payload.
           if (!mqttPacket.writeToStream(b as mqttPacket.IPublishPacket, c.conn) && !c.errored) {
@@ -108,9 +121,11 @@ export function fastQos0Delivery(client: Client): void {
           }
         } catch {
           c._onError(new Error('packet received not valid'));
+          whole = [];
           break;
         }
       }
+      writeWhole();
     }
     if (full) {
       c.waitForDrain((err) => {

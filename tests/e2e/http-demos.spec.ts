@@ -131,9 +131,22 @@ test('SSE: events arrive; a dropped stream reconnects by itself with missed 0', 
   await expect.poll(() => count(demo, 'received'), { timeout: 20_000 }).toBeGreaterThan(received);
   await expect(counter(demo, 'missed')).toHaveText('0');
   await expect(counter(demo, 'gone')).toHaveText('0');
+  // The raw pane shows whole lines: long data lines wrap inside it, none runs past its edge.
+  const raw = demo.getByTestId('raw');
+  expect(await raw.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  const [paneBox, demoBox] = [await raw.boundingBox(), await demo.boundingBox()];
+  expect(paneBox!.x + paneBox!.width).toBeLessThanOrEqual(demoBox!.x + demoBox!.width);
+
+  // Too many "send now" in one second: the server answers 429 and the demo says so.
+  await demo.getByTestId('send-now').evaluate((b: HTMLButtonElement) => {
+    for (let i = 0; i < 8; i++) b.click();
+  });
+  await expect(demo.getByTestId('send-refused')).toContainText('HTTP 429');
+  await expect(demo.getByTestId('send-refused')).toContainText('未发送');
   await demo.getByTestId('toggle').click();
   await expect(counter(demo, 'state')).toHaveText('已关闭');
-  expect(problems).toEqual([]);
+  // The refused sends are the 429s the test asked for.
+  expect(problems.filter((p) => !/429|ticker\/emit/.test(p))).toEqual([]);
 });
 
 test('SSE: the log stops following when the reader scrolls up, and the level filter hides lines', async ({

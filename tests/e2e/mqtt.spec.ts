@@ -20,6 +20,8 @@ test.describe('the MQTT lab', () => {
     const pub = page.getByTestId('mqtt-publisher');
     await sub.getByRole('button', { name: 'Connect', exact: true }).click();
     await expect(page.getByTestId('mqtt-subscriber-status')).toHaveText('connected');
+    // Connected: connecting again would make no sense, so the button says so by being disabled.
+    await expect(sub.getByRole('button', { name: 'Connect', exact: true })).toBeDisabled();
     await pub.getByRole('button', { name: 'Connect', exact: true }).click();
     await expect(page.getByTestId('mqtt-publisher-status')).toHaveText('connected');
 

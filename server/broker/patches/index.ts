@@ -17,7 +17,7 @@ import { OverloadGuard } from '../overload.ts';
 import type { BrokerQuotas } from '../quotas.ts';
 import { newLimitCounts } from '../stats.ts';
 import type { BrokerLimitCounts } from '../../../src/lib/wire/mqtt-stats.ts';
-import { writeCommonPacketsWhole } from '../encode.ts';
+import { streamOfClient, writeCommonPacketsWhole } from '../encode.ts';
 import { guardDispatchRecursion } from '../crash-guard.ts';
 import { batchWrites } from '../write-batching.ts';
 import { fastQos0Delivery } from '../fast-delivery.ts';
@@ -163,6 +163,8 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
       reject('slow');
     });
     const client = handle(conn, req) as Client & ParserInternals;
+    // The CONNACK of an MQTT 3.1 client leaves out Session Present (encode.ts).
+    streamOfClient(conn, client);
     const parser = client._parser;
     if (!parser)
       throw new Error('Aedes client has no _parser: see server/broker/patches/internals.ts');

@@ -47,6 +47,8 @@ export type Line =
 /** A joined room as the island shows it. */
 export interface RoomView {
   name: string;
+  /** False until the server has answered the join (members and history are unknown till then). */
+  joined: boolean;
   members: string[];
   lines: Line[];
   typing: { nick: string; until: number } | null;
@@ -106,6 +108,11 @@ export class ChatState implements Pausable {
   bufferedPeak = $state(0);
   /** The message being typed in the room shown. */
   draft = $state('');
+  /** Frames this page holds back to stay under the server's rate limit (0 when none wait). */
+  waiting = $state(0);
+  /** About how many seconds until they are all sent. */
+  waitS = $state(0);
+  #queuePoll: unknown = null;
 
   readonly #deps: ChatDeps;
   readonly #clock: Clock;
@@ -186,6 +193,7 @@ export class ChatState implements Pausable {
     this.#client.join(name);
     if (this.offline || this.paused) this.#client.setOffline(true, this.#closeReason());
     this.#client.start();
+    this.#watchQueue();
     return true;
   }
 
@@ -194,6 +202,9 @@ export class ChatState implements Pausable {
     this.#client?.stop();
     this.#client = null;
     this.#stopCountdown();
+    if (this.#queuePoll !== null) this.#clock.clearTimeout(this.#queuePoll);
+    this.#queuePoll = null;
+    this.waiting = 0;
     this.state = 'idle';
     this.rooms = [];
     this.active = null;
@@ -210,6 +221,7 @@ export class ChatState implements Pausable {
     if (!this.rooms.some((r) => r.name === name)) this.#addRoom(name);
     this.active = name;
     this.#client?.join(name);
+    this.#watchQueue();
     return true;
   }
 
@@ -298,6 +310,7 @@ export class ChatState implements Pausable {
     }
     this.bufferedPeak = client.bufferedAmount;
     this.#watchBuffer();
+    this.#watchQueue();
   }
 
   /** Empties the frame inspector. */
@@ -316,8 +329,20 @@ export class ChatState implements Pausable {
     read();
   }
 
+  /** Follows the frames held back by the client's pacing until none is left. */
+  #watchQueue(): void {
+    const read = (): void => {
+      const client = this.#client;
+      this.waiting = client?.waiting ?? 0;
+      this.waitS = client ? Math.ceil(client.drainMs / 1000) : 0;
+      this.#queuePoll = this.waiting > 0 ? this.#clock.setTimeout(read, 250) : null;
+    };
+    if (this.#queuePoll !== null) this.#clock.clearTimeout(this.#queuePoll);
+    read();
+  }
+
   #addRoom(name: string): void {
-    this.rooms.push({ name, members: [], lines: [], typing: null });
+    this.rooms.push({ name, joined: false, members: [], lines: [], typing: null });
   }
 
   #room(name: string): RoomView | undefined {
@@ -356,6 +381,7 @@ export class ChatState implements Pausable {
         return;
       case 'close':
         this.lastClose = { code: ev.code, reason: ev.reason };
+        for (const room of this.rooms) room.joined = false;
         this.#frame({
           at: this.#clock.now(),
           dir: 'note',
@@ -367,6 +393,7 @@ export class ChatState implements Pausable {
       case 'joined': {
         const room = this.#room(ev.room);
         if (!room) return;
+        room.joined = true;
         room.members = ev.members;
         if (!ev.resumed) this.#note(room, 'joinedNote', { room: ev.room });
         for (const m of ev.missed) this.#addMessage(room, m, m.nick === this.nick);
@@ -405,6 +432,8 @@ export class ChatState implements Pausable {
       case 'error': {
         const code = ev.msg.code;
         this.error = code;
+        // A refused frame is sent again after a pause: show the wait.
+        if (code === 'rate_limited') this.#watchQueue();
         // A notice, not a state: it fades once nothing new has gone wrong for a while.
         this.#clock.setTimeout(() => {
           if (this.error === code) this.error = null;
@@ -436,6 +465,7 @@ export class ChatState implements Pausable {
       existing.id = msg.id;
       existing.status = 'sent';
       existing.ts = msg.ts;
+      this.#placeByServerOrder(room, existing);
       return;
     }
     if (room.typing?.nick === msg.nick) room.typing = null;
@@ -449,6 +479,23 @@ export class ChatState implements Pausable {
       mine,
       status: 'sent',
     });
+  }
+
+  /**
+   * A line shown at once (typed offline, say) learns its place once the server numbers it: it
+   * moves after any message shown below it that the server stored earlier.
+   */
+  #placeByServerOrder(room: RoomView, line: Extract<Line, { kind: 'msg' }>): void {
+    const id = line.id;
+    if (id === null) return;
+    const at = room.lines.findIndex((l) => l.kind === 'msg' && l.key === line.key);
+    let lastEarlier = -1;
+    room.lines.forEach((l, i) => {
+      if (l.kind === 'msg' && l.id !== null && l.id < id) lastEarlier = i;
+    });
+    if (at < 0 || lastEarlier <= at) return;
+    const [moved] = room.lines.splice(at, 1);
+    if (moved) room.lines.splice(lastEarlier, 0, moved);
   }
 
   #startCountdown(retryAt: number): void {

@@ -136,6 +136,8 @@ export class ChatClient {
   #bootId: string | null = null;
   #seq = 0;
   #lastTyping = new Map<string, number>();
+  /** Frames refused as rate limited, waiting for their retry timer. */
+  #retrying = 0;
   /** Messages that arrived twice and were dropped (a replay overlapping what was seen). */
   duplicatesDropped = 0;
 
@@ -159,6 +161,24 @@ export class ChatClient {
   /** Bytes handed to the socket but not yet sent (0 without a socket). */
   get bufferedAmount(): number {
     return this.#ws?.bufferedAmount ?? 0;
+  }
+
+  /** Frames written by nothing yet: queued behind the client's own pacing or waiting to retry. */
+  get waiting(): number {
+    return this.#queue.length + this.#retrying;
+  }
+
+  /** About how long (ms) until every waiting frame is written, at this client's pace. */
+  get drainMs(): number {
+    const waiting = this.waiting;
+    if (waiting === 0) return 0;
+    this.#refill();
+    return Math.max(0, Math.ceil(((waiting - this.#tokens) * 1000) / this.#rate));
+  }
+
+  /** The frames a second this client allows itself. */
+  get sendRate(): number {
+    return this.#rate;
   }
 
   /** Messages sent but not yet acknowledged by the server, oldest first. */
@@ -485,7 +505,9 @@ export class ChatClient {
 
   #retryLater(fn: () => void): void {
     const ws = this.#ws;
+    this.#retrying += 1;
     this.#clock.setTimeout(() => {
+      this.#retrying -= 1;
       if (ws === this.#ws && this.#isOpen) fn();
     }, this.#opts.retryRateLimitedMs ?? 1000);
   }

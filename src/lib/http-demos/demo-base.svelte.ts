@@ -56,6 +56,8 @@ export interface LogEntry {
 }
 
 const LOG_LIMIT = 200;
+/** How long "too many, not sent" stays next to the button (ms). */
+const SEND_REFUSED_SHOWN_MS = 4000;
 
 /**
  * What every HTTP demo measures the same way: clock offset, per-event delay, lost and repeated
@@ -83,6 +85,11 @@ export class DemoBase implements Pausable {
   /** Whether this browser may set the shared rate: false shows the control disabled, with why. */
   trainer: boolean | null = $state(null);
   error: string | null = $state(null);
+  /**
+   * The server refused "send an event now" as too many (429). Kept apart from `error`, which the
+   * polling loops clear on every good answer, so the refusal stays readable for a few seconds.
+   */
+  sendRefused = $state(false);
   /** Local time, refreshed while running so ages can be shown. */
   now = $state(0);
   /**
@@ -95,6 +102,7 @@ export class DemoBase implements Pausable {
   protected readonly seq = new SequenceTracker();
   protected readonly delays = new DelayRecorder(300);
   #statsTimer: unknown = null;
+  #refusedTimer: unknown = null;
   #nextKey = 1;
 
   constructor(env: DemoEnv) {
@@ -160,13 +168,28 @@ export class DemoBase implements Pausable {
     }
   }
 
-  /** Asks the server for one event now. */
+  /** Asks the server for one event now; a 429 shows as `sendRefused` for a few seconds. */
   async sendNow(): Promise<void> {
     try {
       await this.api.emitNow(this.clientId);
       this.error = null;
+      this.#showRefused(false);
     } catch (err) {
-      this.fail(err);
+      if (err instanceof HttpError && err.status === 429) this.#showRefused(true);
+      else this.fail(err);
+    }
+  }
+
+  #showRefused(refused: boolean): void {
+    const { timers } = this.env;
+    if (this.#refusedTimer !== null) timers.clearTimeout(this.#refusedTimer);
+    this.#refusedTimer = null;
+    this.sendRefused = refused;
+    if (refused) {
+      this.#refusedTimer = timers.setTimeout(() => {
+        this.#refusedTimer = null;
+        this.sendRefused = false;
+      }, SEND_REFUSED_SHOWN_MS);
     }
   }
 

@@ -34,8 +34,11 @@ export interface SseHandlers {
   onHello?(hello: HelloNotice, raw: string): void;
   /** The server could not resume where asked, and says why and how many events are gone. */
   onReset?(reset: ResetNotice, raw: string): void;
-  /** Connection state changes; `reconnects` counts opens after the first. */
-  onState?(state: SseState, reconnects: number): void;
+  /**
+   * Connection state changes; `reconnects` counts opens after the first, `failures` the attempts
+   * that failed since the stream was last open (the browser retries by itself after each).
+   */
+  onState?(state: SseState, reconnects: number, failures: number): void;
 }
 
 /** Where the stream is: connecting (or reconnecting), open, or closed for good. */
@@ -64,6 +67,7 @@ export function rebuildRaw(type: string, msg: SseMessageLike): string {
 export class SseClient {
   #source: EventSourceLike | null = null;
   #opens = 0;
+  #failures = 0;
   readonly #deps: SseDeps;
   readonly #on: SseHandlers;
 
@@ -80,22 +84,28 @@ export class SseClient {
   start(lastEventId?: number): void {
     if (this.#source) return;
     this.#opens = 0;
+    this.#failures = 0;
     const q = new URLSearchParams({ clientId: this.#deps.clientId });
     if (lastEventId !== undefined && lastEventId > 0) q.set('lastEventId', String(lastEventId));
     const source = this.#deps.open(`${this.#deps.base ?? ''}/api/sse?${q.toString()}`);
     this.#source = source;
-    this.#on.onState?.('connecting', 0);
+    this.#on.onState?.('connecting', 0, 0);
 
     source.addEventListener('open', () => {
       this.#opens++;
-      this.#on.onState?.('open', Math.max(0, this.#opens - 1));
+      this.#failures = 0;
+      this.#on.onState?.('open', Math.max(0, this.#opens - 1), 0);
     });
     source.addEventListener('error', () => {
       if (this.#source !== source) return;
       // CLOSED means the browser gave up (an HTTP error such as 429): it will not retry.
       const closed = source.readyState === CLOSED;
       if (closed) this.#source = null;
-      this.#on.onState?.(closed ? 'closed' : 'connecting', Math.max(0, this.#opens - 1));
+      // HTML: a network error makes EventSource "reestablish the connection" (readyState
+      // CONNECTING, then an error event per failed attempt): count them so the page can say so.
+      this.#failures++;
+      const reconnects = Math.max(0, this.#opens - 1);
+      this.#on.onState?.(closed ? 'closed' : 'connecting', reconnects, this.#failures);
     });
     const onTicker = (type: string) => (msg: SseMessageLike) => {
       const receivedAt = this.#deps.clock();
@@ -118,7 +128,7 @@ export class SseClient {
   stop(): void {
     this.#source?.close();
     this.#source = null;
-    this.#on.onState?.('closed', Math.max(0, this.#opens - 1));
+    this.#on.onState?.('closed', Math.max(0, this.#opens - 1), 0);
   }
 }
 

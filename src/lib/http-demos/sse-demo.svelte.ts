@@ -13,7 +13,13 @@ const RAW_LIMIT = 60;
 /** Reactive state of the Server-Sent Events demo. */
 export class SseDemo extends DemoBase {
   state: SseState = $state('closed');
+  /**
+   * Reconnections EventSource made by itself, over the whole visit like every other counter:
+   * Stop then Start resumes the stream and is not a reconnect, so it neither counts nor resets.
+   */
   reconnects = $state(0);
+  /** Attempts that failed since the stream was last open (0 while it is open). */
+  failedTries = $state(0);
   drops = $state(0);
   resets = $state(0);
   raw: readonly RawBlock[] = $state.raw([]);
@@ -21,6 +27,8 @@ export class SseDemo extends DemoBase {
   levels: Record<EventLevel, boolean> = $state({ info: true, warn: true, error: true });
   readonly #client: SseClient;
   #rawKey = 1;
+  /** Reconnects counted before the current Start. */
+  #reconnectsBefore = 0;
 
   constructor(env: DemoEnv, open: EventSourceFactory) {
     super(env);
@@ -51,10 +59,12 @@ export class SseDemo extends DemoBase {
             this.note('note.reset.invalid', { id: reset.requested });
           }
         },
-        onState: (state, reconnects) => {
+        onState: (state, sinceStart, failures) => {
+          const reconnects = this.#reconnectsBefore + sinceStart;
           const grew = reconnects > this.reconnects;
           this.state = state;
           this.reconnects = reconnects;
+          this.failedTries = failures;
           if (grew) this.note('note.reconnected', { id: this.seq.last }, 'info');
           if (state === 'closed' && this.running && !this.paused) {
             this.running = false;
@@ -85,6 +95,7 @@ export class SseDemo extends DemoBase {
     if (this.paused) return;
     await this.measureClock();
     if (!this.running || this.paused) return;
+    this.#reconnectsBefore = this.reconnects;
     // Resuming after a pause sends Last-Event-ID: the server replays what the page missed.
     this.#client.start(this.seq.last || undefined);
     this.startTimers();

@@ -21,6 +21,8 @@ export type ChatKey =
   | 'join'
   | 'leave'
   | 'members'
+  | 'joining'
+  | 'waiting'
   | 'messages'
   | 'noMessages'
   | 'message'
@@ -104,6 +106,9 @@ export const chatStrings: Dictionary<ChatKey> = {
     join: '加入',
     leave: '离开 {room}',
     members: '房间里的人：{list}',
+    joining: '正在加入 #{room}，等服务器应答…',
+    waiting:
+      '还有 {n} 帧排队，约 {s} 秒后发完：本页把发送速度压在服务器每秒 {max} 帧的上限之下，刚才的发送已经用完了这几秒的额度。',
     messages: '#{room} 的消息',
     noMessages: '还没有消息。',
     message: '消息',
@@ -186,6 +191,9 @@ export const chatStrings: Dictionary<ChatKey> = {
     join: 'Join',
     leave: 'Leave {room}',
     members: 'In this room: {list}',
+    joining: 'Joining #{room}, waiting for the server…',
+    waiting:
+      '{n, plural, one {# frame waits} other {# frames wait}} to be sent, about {s} s: this page stays under the server’s limit of {max} frames a second, and recent sends used up the allowance for these seconds.',
     messages: 'Messages in #{room}',
     noMessages: 'No messages yet.',
     message: 'Message',

@@ -8,6 +8,7 @@ type Key =
   | 'start'
   | 'stop'
   | 'sendNow'
+  | 'sendRefused'
   | 'drop'
   | 'rate'
   | 'rateValue'
@@ -46,6 +47,9 @@ type Key =
   | 'state.connecting'
   | 'state.open'
   | 'state.closed'
+  | 'state.retrying'
+  | 'sse.noAnswer'
+  | 'sse.countersNote'
   | 'log'
   | 'logPaused'
   | 'logResume'
@@ -92,6 +96,7 @@ export const httpDemoStrings: Dictionary<Key> = {
     start: '开始',
     stop: '停止',
     sendNow: '立即发送一个事件',
+    sendRefused: '未发送：一秒内请求太多（HTTP 429），服务器对每位访客限速。稍等片刻再试。',
     drop: '断开连接',
     rate: '服务器事件速率',
     rateValue: '每秒 {rate} 个事件',
@@ -130,6 +135,10 @@ export const httpDemoStrings: Dictionary<Key> = {
     'state.connecting': '连接中',
     'state.open': '已连接',
     'state.closed': '已关闭',
+    'state.retrying': '重连中（已失败 {n} 次）',
+    'sse.noAnswer': '服务器没有应答。EventSource 会自己每隔几秒重试一次，直到连上或你按下“停止”。',
+    'sse.countersNote':
+      '计数器统计整个访问期间：“停止”暂停事件流，“开始”从最后收到的事件之后继续，所以都不清零。重连次数只计浏览器自己发起的重连。',
     log: '事件日志',
     logPaused: '自动滚动已暂停',
     logResume: '回到最新',
@@ -183,6 +192,8 @@ export const httpDemoStrings: Dictionary<Key> = {
     start: 'Start',
     stop: 'Stop',
     sendNow: 'Send an event now',
+    sendRefused:
+      'Not sent: too many in one second (HTTP 429); the server limits each visitor. Try again in a moment.',
     drop: 'Drop connection',
     rate: 'Server event rate',
     rateValue: '{rate, plural, one {# event/s} other {# events/s}}',
@@ -221,6 +232,11 @@ export const httpDemoStrings: Dictionary<Key> = {
     'state.connecting': 'connecting',
     'state.open': 'open',
     'state.closed': 'closed',
+    'state.retrying': 'reconnecting ({n, plural, one {# failed try} other {# failed tries}})',
+    'sse.noAnswer':
+      'No answer from the server. EventSource keeps retrying by itself every few seconds, until it gets through or you press Stop.',
+    'sse.countersNote':
+      'The counters cover your whole visit: Stop pauses the stream and Start resumes it after the last event received, so none of them resets. Reconnects counts only the reconnections the browser made by itself.',
     log: 'Event log',
     logPaused: 'Auto-scroll paused',
     logResume: 'Jump to newest',

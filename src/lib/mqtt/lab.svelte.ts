@@ -172,9 +172,9 @@ export class MqttLab implements Pausable {
     this.shareUrl = `${here}?${toSearchParams(this.settings).toString()}#demo`;
   }
 
-  /** Whether a panel's Connect button can be used now. */
-  canConnect(_role: Role): boolean {
-    return this.problems.length === 0 && Boolean(this.url);
+  /** Whether a panel's Connect button can be used now: valid settings, and not already connected. */
+  canConnect(role: Role): boolean {
+    return this.problems.length === 0 && Boolean(this.url) && !this[role].busy;
   }
 
   /** The first problem with one setting, if any. */
@@ -285,7 +285,7 @@ export class MqttLab implements Pausable {
   async connect(role: Role): Promise<void> {
     const panel = this[role];
     const url = this.url;
-    if (this.problems.length || !url) return;
+    if (!url || !this.canConnect(role)) return;
     const connect = await this.#mqtt();
     panel.client?.end(true);
     panel.status = 'connecting';

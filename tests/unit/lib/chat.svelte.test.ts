@@ -152,4 +152,62 @@ describe('ChatState', () => {
     expect(closeMeaningKey(4000)).toBe('close.4000');
     expect(closeMeaningKey(1011)).toBe('close.other');
   });
+
+  it('moves a message typed offline after the earlier messages the server replays', async () => {
+    const state = new ChatState({
+      url: () => 'ws://lab/ws/chat',
+      WebSocket: FakeSocket,
+      session: 's',
+    });
+    const cleanup = $effect.root(() => void state.connect('ann', 'lobby'));
+    await open();
+    state.setOffline(true);
+    state.say('typed offline');
+    state.setOffline(false);
+    await open([chat(1, 'a', 'bob', 'b1'), chat(2, 'b', 'bob', 'b2')]);
+    const texts = () =>
+      (state.current?.lines ?? []).flatMap((l) => (l.kind === 'msg' ? [l.text] : []));
+    // Until the server numbers it, it stays where it was typed.
+    expect(texts()).toEqual(['typed offline', 'a', 'b']);
+    const mine = state.current?.lines.find((l) => l.kind === 'msg' && l.mine);
+    last().serve(chat(3, 'typed offline', 'ann', mine?.key ?? ''));
+    flushSync();
+    expect(texts()).toEqual(['a', 'b', 'typed offline']);
+    state.disconnect();
+    cleanup();
+  });
+
+  it('shows a room joined after a burst as waiting, and why, until the server answers', async () => {
+    const state = new ChatState({
+      url: () => 'ws://lab/ws/chat',
+      WebSocket: FakeSocket,
+      session: 's',
+    });
+    const cleanup = $effect.root(() => void state.connect('ann', 'lobby'));
+    await open();
+    expect(state.waiting).toBe(0);
+    state.burst();
+    expect(state.join('other')).toBe(true);
+    flushSync();
+    expect(state.current).toMatchObject({ name: 'other', joined: false, members: [] });
+    expect(state.waiting).toBe(1);
+    // 50 frames over a budget of 8 a second: the join goes out several seconds later.
+    expect(state.waitS).toBeGreaterThanOrEqual(5);
+    const sentJoin = () => last().sent.some((f) => f.includes('"join"') && f.includes('other'));
+    expect(sentJoin()).toBe(false);
+    await vi.advanceTimersByTimeAsync(8000);
+    expect(sentJoin()).toBe(true);
+    expect(state.waiting).toBe(0);
+    last().serve({
+      type: 'joined',
+      room: 'other',
+      members: ['ann'],
+      history: [],
+      truncated: false,
+    });
+    flushSync();
+    expect(state.current).toMatchObject({ joined: true, members: ['ann'] });
+    state.disconnect();
+    cleanup();
+  });
 });

@@ -40,6 +40,12 @@ function fakeServer() {
         });
       case '/api/drop':
         return Response.json({ dropped: 1 });
+      case '/api/ticker/emit':
+        // Like the real server past its per-visitor limit.
+        return Response.json(
+          { error: 'at most 5 events per second per client', statusCode: 429 },
+          { status: 429 },
+        );
       case '/api/poll':
       case '/api/long-poll': {
         const after = Number(u.searchParams.get('after'));
@@ -97,6 +103,25 @@ describe('PollDemo state', () => {
     expect(demo.delayP50).toBeLessThan(1100);
     expect(demo.bytes).toEqual({ requests: 3, bytesIn: 300, bytesOut: 900 });
     expect(demo.theoreticalDelay).toBe(500);
+  });
+});
+
+describe('"send an event now" refused as too many', () => {
+  it('says so for a few seconds, even while the polling loop clears ordinary errors', async () => {
+    vi.useFakeTimers();
+    const server = fakeServer();
+    const demo = new PollDemo(env(server.fetch), 1000);
+    await demo.start();
+    await demo.sendNow();
+    expect(demo.sendRefused).toBe(true);
+    // Good polls in between do not hide it.
+    server.emit();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(demo.error).toBeNull();
+    expect(demo.sendRefused).toBe(true);
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(demo.sendRefused).toBe(false);
+    demo.stop();
   });
 });
 
@@ -186,6 +211,61 @@ describe('SseDemo state', () => {
     expect(demo.visibleLog.every((l) => l.level !== 'info')).toBe(true);
     demo.stop();
     expect(src.readyState).toBe(2);
+  });
+
+  it('says how many tries failed while the server does not answer, and clears it once open', async () => {
+    const server = fakeServer();
+    const sources: FakeSource[] = [];
+    const demo = new SseDemo(env(server.fetch), () => {
+      const s = new FakeSource();
+      sources.push(s);
+      return s;
+    });
+    await demo.start();
+    const src = sources[0]!;
+    // Connection refused, again and again: EventSource stays CONNECTING and fires 'error' per try.
+    for (let i = 0; i < 5; i++) src.fire('error');
+    expect(demo.state).toBe('connecting');
+    expect(demo.failedTries).toBe(5);
+    expect(demo.reconnects).toBe(0);
+    src.fire('open');
+    expect(demo.failedTries).toBe(0);
+    expect(demo.state).toBe('open');
+    demo.stop();
+  });
+
+  it('keeps every counter over Stop and Start: reconnects no more resets while received adds up', async () => {
+    const server = fakeServer();
+    const sources: FakeSource[] = [];
+    const demo = new SseDemo(env(server.fetch), () => {
+      const s = new FakeSource();
+      sources.push(s);
+      return s;
+    });
+    const send = (src: FakeSource) => {
+      server.emit();
+      const n = server.events.length;
+      src.fire('log', JSON.stringify(server.events[n - 1]), String(n));
+    };
+    await demo.start();
+    const first = sources[0]!;
+    first.fire('open');
+    send(first);
+    first.fire('error');
+    first.fire('open');
+    send(first);
+    expect([demo.reconnects, demo.received]).toEqual([1, 2]);
+    demo.stop();
+    await demo.start();
+    const second = sources[1]!;
+    second.fire('open');
+    send(second);
+    // Start is not a reconnect: the count neither grows nor starts over.
+    expect([demo.reconnects, demo.received]).toEqual([1, 3]);
+    second.fire('error');
+    second.fire('open');
+    expect(demo.reconnects).toBe(2);
+    demo.stop();
   });
 });
 

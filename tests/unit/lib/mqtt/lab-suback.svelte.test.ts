@@ -33,6 +33,9 @@ class FakeClient extends EventEmitter {
   end(): this {
     return this;
   }
+  endAsync(): Promise<void> {
+    return Promise.resolve();
+  }
 }
 
 function lab(): MqttLab {
@@ -70,5 +73,23 @@ describe('the MQTT lab reports the SUBACK', () => {
       suback: { kind: 'refused', filter: '+/#', requested: 1, code: 0x80, reason: 'acl' },
       delivered: [],
     });
+  });
+
+  it('offers Connect only while the panel is neither connecting nor connected', async () => {
+    const l = lab();
+    expect(l.canConnect('publisher')).toBe(true);
+    await l.connect('publisher');
+    const client = l.publisher.client as unknown as FakeClient;
+    expect(l.publisher.status).toBe('connecting');
+    expect(l.canConnect('publisher')).toBe(false);
+    client.emit('connect');
+    expect(l.publisher.status).toBe('connected');
+    expect(l.canConnect('publisher')).toBe(false);
+    // A second connect while connected does not replace the open client.
+    await l.connect('publisher');
+    expect(l.publisher.client).toBe(client);
+    expect(l.canConnect('subscriber')).toBe(true);
+    await l.disconnect('publisher');
+    expect(l.canConnect('publisher')).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import mqtt from 'mqtt';
 import mqttPacket, { type Packet } from 'mqtt-packet';
 import { applyBrokerPatches } from '../../../../server/broker/patches/index.ts';
 import { labAedesOptions } from '../../../../server/broker/embedded.ts';
+import { rejectEmptyIdWithSession } from '../../../../server/broker/conformance.ts';
 import { DEFAULT_LIMITS, type BrokerLimits } from '../../../../server/broker/limits.ts';
 import { waitFor } from '../../../helpers/lab.ts';
 
@@ -236,6 +237,47 @@ describe('an MQTT 3.1 client, end to end', () => {
       ]);
     } finally {
       await Promise.all([pub.endAsync(), sub.endAsync()]);
+    }
+  });
+  // MQTT 3.1 (not 3.1.1) rules, from its specification (IBM/Eurotech, 2010), as Mosquitto 2
+  // applies them: a Client Identifier has 1 to 23 characters, else CONNACK 0x02 "identifier
+  // rejected"; the byte before the CONNACK return code is reserved (3.1.1 made its low bit
+  // "session present", §3.2.2.2), so a resumed 3.1 session must not set it.
+  it('refuses an empty or 24-character client id, and never marks a session present', async () => {
+    // With the lab's client-id rule, as startEmbeddedBroker sets it.
+    const { port } = await startBroker(
+      rejectEmptyIdWithSession((_c, _u, _p, done) => done(null, true)),
+    );
+    /** A raw CONNECT (MQIsdp, level 3 unless told) and the CONNACK bytes that come back. */
+    const connack = async (clientId: string, clean: boolean, name = 'MQIsdp', level = 3) => {
+      const id = Buffer.from(clientId);
+      const body = Buffer.concat([
+        Buffer.from([0, name.length]),
+        Buffer.from(name),
+        Buffer.from([level, clean ? 0x02 : 0x00, 0, 0, id.length >> 8, id.length & 0xff]),
+        id,
+      ]);
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => {});
+      socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body]));
+      const [bytes] = (await once(socket, 'data')) as [Buffer];
+      return { bytes: [...bytes.subarray(0, 4)], socket };
+    };
+    expect((await connack('', true)).bytes).toEqual([0x20, 2, 0, 2]);
+    expect((await connack('x'.repeat(24), true)).bytes).toEqual([0x20, 2, 0, 2]);
+    expect((await connack('x'.repeat(23), true)).bytes).toEqual([0x20, 2, 0, 0]);
+    // A persistent session with a subscription, resumed: 3.1 gets 0x00, 3.1.1 gets 0x01.
+    for (const [name, level, flags] of [
+      ['MQIsdp', 3, 0],
+      ['MQTT', 4, 1],
+    ] as const) {
+      const first = await connack(`kept-${level}`, false, name, level);
+      first.socket.write(Buffer.from([0x82, 8, 0, 1, 0, 3, 0x61, 0x2f, 0x62, 1]));
+      await once(first.socket, 'data');
+      first.socket.destroy();
+      const again = await connack(`kept-${level}`, false, name, level);
+      expect({ level, connack: again.bytes }).toEqual({ level, connack: [0x20, 2, flags, 0] });
+      again.socket.destroy();
     }
   });
 });
