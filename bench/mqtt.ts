@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import mqtt, { type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
 import { connectPacket, packet, str, subscribePacket } from '../tests/helpers/mqtt-raw.ts';
@@ -417,28 +418,50 @@ async function deliveryProbe(url: string) {
   };
 }
 
-/** Sends GET /api/health one after another, recording each answer's time (ms). */
+/**
+ * Sends GET /api/health one after another, recording each answer's time (ms). It runs in a
+ * worker thread: on the main thread, the load generator's writes (tens of thousands of
+ * messages per tick at 3× capacity) and the clients' parsing held the probe's own timers and
+ * callbacks back, so the times it recorded were partly the bench's, not the server's.
+ */
 function healthProbe(url: string) {
   const times: number[] = [];
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      const t = now();
-      try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-        await res.arrayBuffer();
-        times.push(now() - t);
-      } catch {
-        times.push(now() - t);
+  const worker = new Worker(
+    `
+    const { parentPort, workerData } = require('node:worker_threads');
+    let running = true;
+    parentPort.on('message', () => (running = false));
+    (async () => {
+      while (running) {
+        const t = performance.now();
+        try {
+          const res = await fetch(workerData, { signal: AbortSignal.timeout(5000) });
+          await res.arrayBuffer();
+        } catch {}
+        parentPort.postMessage(performance.now() - t);
+        await new Promise((r) => setTimeout(r, 10));
       }
-      await sleep(10);
-    }
-  })();
+      parentPort.close();
+    })();
+    `,
+    { eval: true, workerData: url },
+  );
+  // The first answer pays for the worker's start and fetch's first use: not counted.
+  let warm: () => void = () => {};
+  const ready = new Promise<void>((r) => (warm = r));
+  let first = true;
+  worker.on('message', (ms: number) => {
+    if (first) warm();
+    else times.push(ms);
+    first = false;
+  });
   return {
     times,
+    ready,
     async stop() {
-      running = false;
-      await done;
+      const exited = new Promise((r) => worker.once('exit', r));
+      worker.postMessage('stop');
+      await exited;
     },
   };
 }
@@ -461,12 +484,14 @@ async function overload(b: Broker, capacity: number) {
   );
   const probe = await deliveryProbe(`mqtt://${HOST}:${b.tcpPort}`);
   const health = b.httpUrl ? healthProbe(`${b.httpUrl}/api/health`) : null;
+  await health?.ready;
   let peakRss = proc(b.pid).rssMiB;
   const rssTimer = setInterval(() => {
     if (b.alive()) peakRss = Math.max(peakRss, proc(b.pid).rssMiB);
   }, 200);
   const t0 = now();
   let sent = 0;
+  let offered = 0;
   // Paced by the clock, not by counting ticks: a busy machine stretches every sleep, and a
   // fixed number per tick then offers far less than 3×. Each tick sends what is due by now,
   // one write per publisher, so that the load generator is not what runs out of CPU first.
@@ -474,13 +499,19 @@ async function overload(b: Broker, capacity: number) {
     const due = Math.floor(((now() - t0) / 1000) * target) - sent;
     for (let p = 0; p < pubs.length; p++) {
       const n = Math.floor(due / pubs.length) + (p < due % pubs.length ? 1 : 0);
-      if (n > 0) pubs[p]!.sock.write(Buffer.concat(Array.from({ length: n }, () => bodies[p]!)));
+      // A publisher whose socket the broker is not emptying waits, as a real one would (TCP
+      // pushes back). Written anyway, the messages piled up in this process and reached the
+      // broker long after the overload "ended", which then measured the bench's own backlog.
+      if (n > 0 && pubs[p]!.sock.writableLength < 64 * 1024) {
+        pubs[p]!.sock.write(Buffer.concat(Array.from({ length: n }, () => bodies[p]!)));
+        offered += n;
+      }
     }
     sent += Math.max(0, due);
     await sleep(5);
   }
   const tEnd = now();
-  const offeredPerS = Math.round(sent / ((tEnd - t0) / 1000));
+  const offeredPerS = Math.round(offered / ((tEnd - t0) / 1000));
   // The publishers stop offering (but stay connected): wait for delivery to be normal again.
   let recoveredMs = -1;
   while (now() - tEnd < 15_000 && recoveredMs < 0) {
@@ -512,6 +543,7 @@ async function overload(b: Broker, capacity: number) {
     peakRssMiB: Math.round(peakRss),
     healthP99: health ? pct(health.times, 0.99).toFixed(1) : '—',
     healthMax: health ? Math.max(...health.times).toFixed(1) : '—',
+    healthAnswers: health ? health.times.length : '—',
     probeLostPct: ((100 * during.filter((p) => p.rtt === Infinity).length) / during.length).toFixed(
       1,
     ),
@@ -527,7 +559,14 @@ const starters = [
   ['mosquitto', () => startMosquitto(true)],
   ['mosquitto-default', () => startMosquitto(false)],
 ] as const;
-const results: Record<string, Record<string, string | number>> = {};
+// Each measurement's rows, by broker: one table per measurement.
+const tables = new Map<string, Map<string, Record<string, string | number>>>();
+function put(table: string, b: Broker, row: string, value: string | number): void {
+  if (!tables.has(table)) tables.set(table, new Map());
+  const rows = tables.get(table)!;
+  if (!rows.has(row)) rows.set(row, {});
+  rows.get(row)![b.name] = value;
+}
 const brokers: Broker[] = [];
 
 /** Measures every broker RUNS times, the brokers taking turns (E, M, M', E, M, M', …). */
@@ -542,102 +581,120 @@ async function takeTurns<T>(label: string, measure: (b: Broker) => Promise<T>) {
   return runs;
 }
 const median = (xs: number[]) => Math.round(pct(xs, 0.5));
+const median2 = (xs: number[]) => pct(xs, 0.5).toFixed(2);
+const runsNote = RUNS > 1 ? `medians of ${RUNS} runs, the brokers taking turns` : 'one run';
 try {
   for (const [key, start] of starters) {
     if (opt.only && !opt.only.split(',').includes(key)) continue;
-    const b = await start();
-    brokers.push(b);
-    results[b.name] = {};
+    brokers.push(await start());
   }
-  // Throughput swings by tens of percent from run to run on a shared machine, so the fan-in
-  // runs take turns between the brokers (E, M, M', E, M, M', …) and the medians are reported.
+  // Throughput swings by tens of percent from run to run on a shared machine, so every
+  // measurement but the overload takes turns between the brokers (E, M, M', E, M, M', …)
+  // RUNS times, and the medians are reported.
   const capacity = new Map<Broker, number>();
   for (const qos of [0, 1] as const) {
     if (!phases.has('fan-in') && !(qos === 0 && phases.has('overload'))) continue;
     const runs = await takeTurns(`QoS ${qos} fan-in`, (b) =>
       fanIn(b, qos, Math.round((qos ? 100_000 : 200_000) * Q)),
     );
+    const t = `QoS ${qos} fan-in: 4 publishers → 1 subscriber, 100-byte payloads (${runsNote})`;
     for (const b of brokers) {
       const rs = runs.get(b)!;
       const rates = rs.map((f) => f.msgPerS);
-      const r = results[b.name]!;
-      r[`QoS ${qos} fan-in msg/s, median`] = median(rates);
-      r[`QoS ${qos} fan-in msg/s, lowest`] = Math.min(...rates);
-      r[`QoS ${qos} fan-in msg/s, highest`] = Math.max(...rates);
-      r[`QoS ${qos} broker CPU %, median`] = median(rs.map((f) => f.brokerCpuPct));
+      put(t, b, 'msg/s, median', median(rates));
+      put(t, b, 'msg/s, lowest', Math.min(...rates));
+      put(t, b, 'msg/s, highest', Math.max(...rates));
+      put(t, b, 'broker CPU %, median', median(rs.map((f) => f.brokerCpuPct)));
+      put(
+        t,
+        b,
+        'messages lost, total',
+        rs.reduce((n, f) => n + f.lost, 0),
+      );
       if (qos === 0) capacity.set(b, median(rates));
     }
   }
   if (phases.has('fan-out')) {
     const runs = await takeTurns('QoS 0 fan-out', (b) => fanOut(b));
+    const t = `QoS 0 fan-out: 1 publisher at 2,000 msg/s → 50 subscribers (${runsNote})`;
     for (const b of brokers) {
       const rs = runs.get(b)!;
-      const r = results[b.name]!;
-      r['fan-out 1→50 deliveries/s, median'] = median(rs.map((f) => f.perS));
-      r['fan-out delivered %, lowest'] = (100 * Math.min(...rs.map((f) => f.share))).toFixed(1);
-      r['fan-out broker CPU µs/delivery, median'] = pct(
-        rs.map((f) => f.usPerDelivery),
-        0.5,
-      ).toFixed(2);
+      put(t, b, 'deliveries/s, median', median(rs.map((f) => f.perS)));
+      put(t, b, 'delivered %, lowest', (100 * Math.min(...rs.map((f) => f.share))).toFixed(1));
+      put(t, b, 'broker CPU µs/delivery, median', median2(rs.map((f) => f.usPerDelivery)));
     }
   }
-  for (const b of brokers) {
-    const r = results[b.name]!;
-    if (phases.has('rtt')) {
-      process.stderr.write(`${b.name}: round trips…\n`);
-      for (const [label, url] of [
-        ['TCP', `mqtt://${HOST}:${b.tcpPort}`],
-        ['WS', b.wsUrl],
-      ] as const) {
-        for (const qos of [0, 1] as const) {
-          const rt = await roundTrip(url, qos, Math.round(2000 * Q) + 100);
-          r[`RTT ${label} QoS ${qos} p50 ms`] = rt.p50.toFixed(2);
-          r[`RTT ${label} QoS ${qos} p99 ms`] = rt.p99.toFixed(2);
+  if (phases.has('rtt')) {
+    // 200 round trips a second; the first 50 of each run are not counted (warm-up).
+    const count = Math.round(2000 / RUNS) + 100;
+    const t = `Round trip publish → broker → same client, ${count - 50} per run (${runsNote})`;
+    for (const [label, urlOf] of [
+      ['TCP', (b: Broker) => `mqtt://${HOST}:${b.tcpPort}`],
+      ['WS', (b: Broker) => b.wsUrl],
+    ] as const) {
+      for (const qos of [0, 1] as const) {
+        const runs = await takeTurns(`RTT ${label} QoS ${qos}`, (b) =>
+          roundTrip(urlOf(b), qos, count),
+        );
+        for (const b of brokers) {
+          const rs = runs.get(b)!;
+          put(t, b, `${label} QoS ${qos} p50 ms, median`, median2(rs.map((r) => r.p50)));
+          put(t, b, `${label} QoS ${qos} p99 ms, median`, median2(rs.map((r) => r.p99)));
         }
       }
     }
-    if (phases.has('connections')) {
-      process.stderr.write(`${b.name}: 1,000 connections…\n`);
-      const m = await manyConnections(b, Math.round(1000 * Q));
-      r['connect+subscribe all, ms'] = m.ms;
-      r['RSS per idle connection, KiB'] = m.kibPerConn;
+  }
+  if (phases.has('connections')) {
+    const n = Math.round(1000 * Q);
+    const runs = await takeTurns(`${n} connections`, (b) => manyConnections(b, n));
+    const t = `${n} idle connections, each with one subscription (${runsNote})`;
+    for (const b of brokers) {
+      const rs = runs.get(b)!;
+      put(t, b, 'connect+subscribe all, ms, median', median(rs.map((m) => m.ms)));
+      put(t, b, 'RSS per idle connection, KiB, median', median(rs.map((m) => m.kibPerConn)));
     }
-    if (phases.has('overload')) {
+  }
+  if (phases.has('overload')) {
+    const t = `Overload: 3× the QoS 0 fan-in capacity for ${OVERLOAD_S} s, then every client leaves (one run each; targets: /api/health p99 < 100 ms, RSS < 400 MiB, normal within 10 s)`;
+    for (const b of brokers) {
       process.stderr.write(`${b.name}: 3× overload for ${OVERLOAD_S} s, then mass disconnect…\n`);
       const o = await overload(b, capacity.get(b) ?? 0);
-      r['overload target msg/s (3×)'] = o.targetPerS;
-      r['overload offered msg/s'] = o.offeredPerS;
-      r['overload /api/health p99 ms'] = o.healthP99;
-      r['overload /api/health max ms'] = o.healthMax;
-      r['overload peak RSS MiB'] = o.peakRssMiB;
-      r['overload probe messages lost %'] = o.probeLostPct;
-      r['delivery normal again after end, ms'] = o.recoveredMs;
-      r['after mass disconnect'] = o.after;
-      r['serving again after, ms'] = o.serveMs;
+      put(t, b, 'target msg/s (3×)', o.targetPerS);
+      put(t, b, 'offered msg/s', o.offeredPerS);
+      put(t, b, '/api/health p99 ms', o.healthP99);
+      put(t, b, '/api/health max ms', o.healthMax);
+      put(t, b, '/api/health answers', o.healthAnswers);
+      put(t, b, 'peak RSS MiB', o.peakRssMiB);
+      put(t, b, 'probe messages lost %', o.probeLostPct);
+      put(t, b, 'delivery normal again after end, ms', o.recoveredMs);
+      put(t, b, 'after mass disconnect', o.after);
+      put(t, b, 'serving again after, ms', o.serveMs);
     }
   }
 } finally {
   await Promise.all(brokers.map((b) => b.stop()));
 }
 
-const names = Object.keys(results);
-const rows = [...new Set(names.flatMap((n) => Object.keys(results[n]!)))];
-const width = Math.max(...rows.map((r) => r.length)) + 2;
+const names = brokers.map((b) => b.name);
 // One ratio column per Mosquitto configuration: embedded / that one.
 const base = names[0]?.startsWith('embedded') ? names[0] : undefined;
 const others = base ? names.slice(1) : [];
 let out = `\nMQTT brokers on ${os.cpus().length} CPU(s), ${os.cpus()[0]?.model ?? ''}${opt.quick ? ' (quick)' : ''}\n`;
-out += `${''.padEnd(width)}${names.map((n) => n.padStart(18)).join('')}`;
-out += `${others.map((_, i) => `ratio ${i + 1}`.padStart(10)).join('')}\n`;
-for (const row of rows) {
-  const vals = names.map((n) => results[n]![row] ?? '');
-  const ratios = others.map((n) => {
-    const a = Number(results[base!]![row]);
-    const b = Number(results[n]![row]);
-    return a && b && Number.isFinite(a / b) ? (a / b).toFixed(2) : '';
-  });
-  out += `${row.padEnd(width)}${vals.map((v) => String(v).padStart(18)).join('')}`;
-  out += `${ratios.map((r) => r.padStart(10)).join('')}\n`;
+for (const [title, rows] of tables) {
+  const width = Math.max(...[...rows.keys()].map((r) => r.length)) + 2;
+  out += `\n${title}\n`;
+  out += `${''.padEnd(width)}${names.map((n) => n.padStart(18)).join('')}`;
+  out += `${others.map((_, i) => `ratio ${i + 1}`.padStart(10)).join('')}\n`;
+  for (const [row, byBroker] of rows) {
+    const vals = names.map((n) => byBroker[n] ?? '');
+    const ratios = others.map((n) => {
+      const a = Number(byBroker[base!]);
+      const b = Number(byBroker[n]);
+      return a && b && Number.isFinite(a / b) ? (a / b).toFixed(2) : '';
+    });
+    out += `${row.padEnd(width)}${vals.map((v) => String(v).padStart(18)).join('')}`;
+    out += `${ratios.map((r) => r.padStart(10)).join('')}\n`;
+  }
 }
 out += '\n';
 others.forEach((n, i) => (out += `ratio ${i + 1} = ${base} / ${n}. `));

@@ -6,14 +6,8 @@ import {
   type ErrorCode,
   type ServerMessage,
 } from '../wire/chat.ts';
-import {
-  ChatClient,
-  systemClock,
-  type ChatEvent,
-  type Clock,
-  type ConnectionState,
-  type WebSocketCtor,
-} from './client.ts';
+import { ChatClient, type ChatEvent, type ConnectionState, type WebSocketCtor } from './client.ts';
+import { systemTime, type TimeSource } from '../platform.ts';
 
 /** One row of the frame inspector. */
 export interface FrameRow {
@@ -70,7 +64,7 @@ export interface ChatDeps {
   /** The endpoint's URL, read when connecting (the page's location is unknown during SSR). */
   url: () => string;
   WebSocket: WebSocketCtor;
-  clock?: Clock;
+  clock?: TimeSource;
   random?: () => number;
   /** Random id for this page load. */
   session?: string;
@@ -115,7 +109,7 @@ export class ChatState implements Pausable {
   #queuePoll: unknown = null;
 
   readonly #deps: ChatDeps;
-  readonly #clock: Clock;
+  readonly #clock: TimeSource;
   #client: ChatClient | null = null;
   #frameSeq = 0;
   #lineSeq = 0;
@@ -124,7 +118,7 @@ export class ChatState implements Pausable {
 
   constructor(deps: ChatDeps) {
     this.#deps = deps;
-    this.#clock = deps.clock ?? systemClock;
+    this.#clock = deps.clock ?? systemTime;
   }
 
   /** Characters (code points, as the server counts them) in the draft. */

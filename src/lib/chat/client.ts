@@ -7,7 +7,8 @@ import {
   type ClientMessage,
   type ServerMessage,
 } from '../wire/chat.ts';
-import { backoffDelay, CHAT_BACKOFF, type BackoffOptions } from './backoff.ts';
+import { backoffDelay, CHAT_BACKOFF, type BackoffOptions } from '../backoff.ts';
+import { systemTime, type TimeSource } from '../platform.ts';
 
 /** The part of a WebSocket (browser or `ws`) this client uses. */
 export interface WebSocketLike {
@@ -20,20 +21,6 @@ export interface WebSocketLike {
 
 /** A WebSocket constructor, such as the browser's `WebSocket` or the `ws` package's. */
 export type WebSocketCtor = new (url: string) => WebSocketLike;
-
-/** Time source and timers, replaceable in tests. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The platform's clock. */
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
 
 /** Where the connection stands. */
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -83,7 +70,7 @@ export interface ChatClientOptions {
   /** Random per page load; makes clientMsgIds unique and lets a reconnect reclaim its nick. */
   session: string;
   onEvent: (ev: ChatEvent) => void;
-  clock?: Clock;
+  clock?: TimeSource;
   random?: () => number;
   backoff?: BackoffOptions;
   /** Frames per second this client allows itself; below the server's limit, to stay clear of it. */
@@ -119,7 +106,7 @@ export function utf8Length(s: string): number {
  */
 export class ChatClient {
   readonly #opts: ChatClientOptions;
-  readonly #clock: Clock;
+  readonly #clock: TimeSource;
   readonly #random: () => number;
   readonly #rooms = new Map<string, { lastId: number; joined: boolean; resumed: boolean }>();
   readonly #outbox: Pending[] = [];
@@ -143,7 +130,7 @@ export class ChatClient {
 
   constructor(opts: ChatClientOptions) {
     this.#opts = opts;
-    this.#clock = opts.clock ?? systemClock;
+    this.#clock = opts.clock ?? systemTime;
     this.#random = opts.random ?? Math.random;
     this.#tokens = this.#rate;
     this.#tokensAt = this.#clock.now();

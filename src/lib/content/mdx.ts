@@ -120,7 +120,8 @@ export function resolveLink(
   fromSlug: string,
 ): LinkTarget {
   const hash = href.indexOf('#');
-  const path = hash === -1 ? href : href.slice(0, hash);
+  // A query (the race's scenario links) picks what the page shows, not which page it is.
+  const path = (hash === -1 ? href : href.slice(0, hash)).replace(/\?.*$/, '');
   const fragment = hash === -1 ? null : decodeURIComponent(href.slice(hash + 1));
   if (path === '') return { locale: fromLocale, slug: fromSlug, fragment };
   const parts = path.split('/').filter(Boolean);

@@ -7,22 +7,17 @@ import type {
   TimeResponse,
 } from '../wire/http-demos.ts';
 import { HEADER_BYTES_IN } from '../wire/http-demos.ts';
-
-/** The subset of `fetch` the HTTP demo clients use, so tests can pass their own. */
-export type FetchLike = (
-  input: string,
-  init?: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal },
-) => Promise<Response>;
+import type { FetchLike } from '../platform.ts';
 
 /** A non-2xx answer, with the server's message and the parameter it blamed. */
 export class HttpError extends Error {
   override name = 'HttpError';
   readonly status: number;
-  readonly param: string | undefined;
-  constructor(status: number, message: string, param?: string) {
+  readonly field: string | undefined;
+  constructor(status: number, message: string, field?: string) {
     super(message);
     this.status = status;
-    this.param = param;
+    this.field = field;
   }
 }
 
@@ -35,7 +30,7 @@ export async function ensureOk(res: Response): Promise<Response> {
   } catch {
     // not JSON: keep the status alone
   }
-  throw new HttpError(res.status, body.error ?? `HTTP ${res.status}`, body.param);
+  throw new HttpError(res.status, body.error ?? `HTTP ${res.status}`, body.field);
 }
 
 /** One poll or long-poll answer as the clients report it. */
@@ -138,15 +133,3 @@ export function newClientId(random: () => number = Math.random): string {
   for (let i = 0; i < 12; i++) id += Math.floor(random() * 36).toString(36);
   return id;
 }
-
-/** Timers, passed in so tests can use fake ones. */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-/** The global timers. */
-export const realTimers: Timers = {
-  setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-};

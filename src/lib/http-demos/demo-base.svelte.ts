@@ -7,7 +7,8 @@ import {
   type Clock,
   type DelayPoint,
 } from '../measure/index.ts';
-import { DemoApi, HttpError, newClientId, type FetchLike, type Timers } from './api.ts';
+import { DemoApi, HttpError, newClientId } from './api.ts';
+import type { FetchLike, Timers } from '../platform.ts';
 import { loadTrainer } from '../trainer/status.ts';
 import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
 

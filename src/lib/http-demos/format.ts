@@ -1,5 +1,5 @@
 import { preciseClock } from '../measure/clock.ts';
-import { realTimers } from './api.ts';
+import { realTimers } from '../platform.ts';
 import type { DemoEnv } from './demo-base.svelte.ts';
 
 /** Ticker rates offered by the demos (events/s). */

@@ -1,5 +1,7 @@
 import type { Clock } from '../measure/clock.ts';
-import { readEvents, type EventsResult, type FetchLike, type Timers } from './api.ts';
+import { readEvents, type EventsResult } from './api.ts';
+import type { FetchLike, Timers } from '../platform.ts';
+import { backoffDelay, LONG_POLL_BACKOFF } from '../backoff.ts';
 import { nextCursor } from './poll-client.ts';
 
 /** What a long-polling client needs from its surroundings. */
@@ -21,18 +23,6 @@ export interface LongPollHandlers {
   onResult(result: EventsResult, receivedAt: number): void;
   /** A failed request, and how long the client waits before the next try. */
   onError(err: Error, retryInMs: number): void;
-}
-
-/** Retry delay before attempt `n` (1, 2, …): exponential, capped, with "equal jitter". */
-export function backoffMs(
-  attempt: number,
-  random: () => number,
-  baseMs = 500,
-  maxMs = 10_000,
-): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  // Half fixed, half random: clients cut off together do not all come back in the same instant.
-  return ceiling / 2 + random() * (ceiling / 2);
 }
 
 /**
@@ -112,7 +102,8 @@ export class LongPollClient {
       } catch (err) {
         if (abort.signal.aborted || !this.#running) return;
         this.#failures++;
-        const wait = backoffMs(this.#failures, this.#deps.random);
+        // #failures counts from 1 here; the backoff's attempts count from 0.
+        const wait = backoffDelay(this.#failures - 1, this.#deps.random, LONG_POLL_BACKOFF);
         this.#on.onError(err as Error, wait);
         this.#timer = this.#deps.timers.setTimeout(() => void this.#loop(), wait);
         return;

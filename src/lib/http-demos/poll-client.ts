@@ -1,5 +1,6 @@
 import type { Clock } from '../measure/clock.ts';
-import { readEvents, type EventsResult, type FetchLike, type Timers } from './api.ts';
+import { readEvents, type EventsResult } from './api.ts';
+import type { FetchLike, Timers } from '../platform.ts';
 
 /** What a short-polling client needs from its surroundings. */
 export interface PollDeps {

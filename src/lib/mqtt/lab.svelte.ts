@@ -30,6 +30,7 @@ import { readSuback, refusalReason, type RefusalReason, type SubackResult } from
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
 import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
 import { resolveBrokerWsUrl, type ConfigResponse } from '../wire/health.ts';
+import type { FetchLike } from '../platform.ts';
 
 type Connect = (url: string, opts: IClientOptions) => MqttClient;
 
@@ -49,8 +50,6 @@ export interface PanelForm {
   retain: boolean;
 }
 
-/** The subset of `fetch` the lab needs to ask the server for its broker. */
-export type ConfigFetch = (input: string) => Promise<Response>;
 
 /** What a panel shows about its client. */
 export class ClientPanel {
@@ -154,7 +153,7 @@ export class MqttLab implements Pausable {
   }
 
   /** Asks the server which broker "this server" means, then follows its statistics. */
-  async loadConfig(fetchFn: ConfigFetch): Promise<void> {
+  async loadConfig(fetchFn: FetchLike): Promise<void> {
     try {
       const config = (await (await fetchFn('/api/config')).json()) as ConfigResponse;
       this.thisServerUrl = resolveBrokerWsUrl(config.broker, this.#pageUrl());

@@ -1,7 +1,5 @@
 import type { HealthResponse } from '../wire/health.ts';
-
-/** The subset of `fetch` this client needs, so tests can pass their own. */
-export type FetchLike = (input: string, init?: { signal?: AbortSignal }) => Promise<Response>;
+import type { FetchLike } from '../platform.ts';
 
 /** Fetches and checks `/api/health`; rejects on a network error, a non-2xx status or a bad body. */
 export async function fetchHealth(

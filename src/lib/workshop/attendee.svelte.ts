@@ -5,7 +5,7 @@ import {
   type PollView,
   type RoomClientMessage,
 } from '../wire/workshop.ts';
-import { backoffDelay, CHAT_BACKOFF } from '../chat/backoff.ts';
+import { backoffDelay, CHAT_BACKOFF } from '../backoff.ts';
 
 /** The part of the browser's WebSocket the room needs (tests pass a fake). */
 export interface RoomSocket {

@@ -8,12 +8,7 @@ import {
   type RoomView,
 } from '../wire/workshop.ts';
 import { TRAINER_API, type TrainerAction, type TrainerStatus } from '../wire/trainer.ts';
-
-/** The subset of `fetch` the trainer desk needs, so tests can pass their own. */
-export type FetchLike = (
-  input: string,
-  init?: { method?: string; headers?: Record<string, string>; body?: string },
-) => Promise<Response>;
+import type { FetchLike } from '../platform.ts';
 
 /** One point of the rate chart. */
 export interface RatePoint {

@@ -72,6 +72,11 @@ describe('MDX reading helpers', () => {
       fragment: 'code',
     });
     expect(resolveLink('/en/', 'zh-CN', 'sse')).toEqual({ locale: 'en', slug: '', fragment: null });
+    expect(resolveLink('/en/race/?rate=10&size=120', 'en', 'comparison')).toEqual({
+      locale: 'en',
+      slug: 'race',
+      fragment: null,
+    });
   });
 
   it('counts CJK characters as words in zh-CN and runs of letters in English', () => {

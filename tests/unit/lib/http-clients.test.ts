@@ -1,13 +1,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PollClient, nextCursor } from '../../../src/lib/http-demos/poll-client.ts';
-import { LongPollClient, backoffMs } from '../../../src/lib/http-demos/long-poll-client.ts';
+import { LongPollClient } from '../../../src/lib/http-demos/long-poll-client.ts';
+import { backoffDelay, LONG_POLL_BACKOFF } from '../../../src/lib/backoff.ts';
 import {
   SseClient,
   rebuildRaw,
   type EventSourceLike,
   type SseMessageLike,
 } from '../../../src/lib/http-demos/sse-client.ts';
-import { HttpError, readEvents, realTimers } from '../../../src/lib/http-demos/api.ts';
+import { HttpError, readEvents } from '../../../src/lib/http-demos/api.ts';
+import { realTimers } from '../../../src/lib/platform.ts';
 import type { EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
 import { serializeTickerEvent } from '../../../src/lib/wire/http-demos.ts';
 
@@ -37,12 +39,12 @@ describe('readEvents', () => {
 
   it('turns a JSON error into an HttpError naming the parameter', async () => {
     const res = Response.json(
-      { error: 'after must be…', statusCode: 400, param: 'after' },
+      { error: 'after must be…', statusCode: 400, field: 'after' },
       { status: 400 },
     );
     const err = await readEvents(res).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
-    expect(err).toMatchObject({ status: 400, param: 'after' });
+    expect(err).toMatchObject({ status: 400, field: 'after' });
   });
 });
 
@@ -138,10 +140,12 @@ describe('LongPollClient', () => {
   });
 
   it('backs off exponentially with jitter, up to a ceiling', () => {
-    expect(backoffMs(1, () => 0)).toBe(250);
-    expect(backoffMs(1, () => 0.999)).toBeCloseTo(500, 0);
-    expect(backoffMs(3, () => 0)).toBe(1000);
-    expect(backoffMs(30, () => 1)).toBe(10_000);
+    // The first retry (attempt 0) waits 250-500 ms, the third 1-2 s, none more than 10 s.
+    const wait = (attempt: number, r: number) => backoffDelay(attempt, () => r, LONG_POLL_BACKOFF);
+    expect(wait(0, 0)).toBe(250);
+    expect(wait(0, 0.999)).toBeCloseTo(500, -1);
+    expect(wait(2, 0)).toBe(1000);
+    expect(wait(29, 1)).toBe(10_000);
   });
 });
 

@@ -4,7 +4,7 @@ import { PollDemo } from '../../../src/lib/http-demos/poll-demo.svelte.ts';
 import { LongPollDemo } from '../../../src/lib/http-demos/long-poll-demo.svelte.ts';
 import { SseDemo } from '../../../src/lib/http-demos/sse-demo.svelte.ts';
 import type { EventSourceLike, SseMessageLike } from '../../../src/lib/http-demos/sse-client.ts';
-import { realTimers, type FetchLike } from '../../../src/lib/http-demos/api.ts';
+import { realTimers, type FetchLike } from '../../../src/lib/platform.ts';
 import type { TickerEvent } from '../../../src/lib/wire/http-demos.ts';
 
 afterEach(() => vi.useRealTimers());

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../../src/lib/chat/backoff.ts';
+import { backoffDelay } from '../../../src/lib/backoff.ts';
 
 describe('backoffDelay', () => {
   it('doubles its window from 0.5-1 s up to 15-30 s', () => {

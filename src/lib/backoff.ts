@@ -1,3 +1,5 @@
+// The one backoff of the browser clients (chat, workshop, long polling): attempts count from 0.
+
 /** Bounds of the reconnect delay. */
 export interface BackoffOptions {
   /** Smallest delay, before the first retry. */
@@ -6,8 +8,11 @@ export interface BackoffOptions {
   maxMs: number;
 }
 
-/** The chat's reconnect bounds: from half a second to thirty seconds. */
+/** The chat's (and the workshop's) reconnect bounds: from half a second to thirty seconds. */
 export const CHAT_BACKOFF: BackoffOptions = { minMs: 500, maxMs: 30_000 };
+
+/** Long polling's retry bounds after a failed request: from a quarter second to ten seconds. */
+export const LONG_POLL_BACKOFF: BackoffOptions = { minMs: 250, maxMs: 10_000 };
 
 /**
  * Delay before reconnect attempt `attempt` (0 for the first): a window that doubles each time,
