@@ -14,6 +14,7 @@ import {
   type FleetInfo,
 } from '../../src/lib/wire/fleet.ts';
 import { Backoff, watchLag } from './backoff.ts';
+import { sendError } from '../http-error.ts';
 
 /** Size and rate of the simulated fleet; `vehicles: 0` runs none (the aggregator still runs). */
 export interface FleetConfig {
@@ -43,10 +44,6 @@ export function serverBrokerUrl(ctx: Pick<LabContext, 'config' | 'broker' | 'mos
   const loopback = host === '0.0.0.0' || host === '::' || host === '' ? '127.0.0.1' : host;
   const hostPart = loopback.includes(':') ? `[${loopback}]` : loopback;
   return `mqtt://${hostPart}:${ctx.broker?.tcpPort ?? ctx.mosquitto?.tcpPort ?? 1883}`;
-}
-
-function badRequest(reply: FastifyReply, field: string, message: string): FastifyReply {
-  return reply.code(400).send({ error: message, statusCode: 400, field });
 }
 
 /** Registers the fleet's routes; nothing connects until the first request. */
@@ -128,7 +125,7 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
   const vehicleId = (req: FastifyRequest, reply: FastifyReply): number | null => {
     const raw = (req.params as { id: string }).id;
     if (!/^[1-9]\d{0,4}$/.test(raw)) {
-      void badRequest(reply, 'id', `id must be a vehicle number, got "${raw}"`);
+      void sendError(reply, 400, `id must be a vehicle number, got "${raw}"`, 'id');
       return null;
     }
     const id = Number(raw);
@@ -156,23 +153,23 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
     scope.patch('/api/fleet', fleetGate, async (req, reply) => {
       const body = req.body;
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
-        return badRequest(reply, 'body', 'body must be a JSON object');
+        return sendError(reply, 400, 'body must be a JSON object', 'body');
       }
       const b = body as Record<string, unknown>;
       const known = ['vehicles', 'rateHz', 'paused'];
       const unknown = Object.keys(b).find((k) => !known.includes(k));
-      if (unknown) return badRequest(reply, unknown, `unknown field "${unknown}"`);
+      if (unknown) return sendError(reply, 400, `unknown field "${unknown}"`, unknown);
       let vehicles: number | undefined;
       let rate: number | undefined;
       try {
         if (b['vehicles'] !== undefined) vehicles = checkVehicles(b['vehicles'], 'vehicles', 0);
         if (b['rateHz'] !== undefined) rate = checkRate(b['rateHz'], 'rateHz');
       } catch (err) {
-        if (err instanceof FleetOptionError) return badRequest(reply, err.field, err.message);
+        if (err instanceof FleetOptionError) return sendError(reply, 400, err.message, err.field);
         throw err;
       }
       if (b['paused'] !== undefined && typeof b['paused'] !== 'boolean') {
-        return badRequest(reply, 'paused', 'paused must be true or false');
+        return sendError(reply, 400, 'paused must be true or false', 'paused');
       }
       // Refused up front rather than queued: 5,000 vehicles at 10 Hz took a lab down for minutes.
       const nextVehicles = vehicles ?? simulator?.info().vehicles ?? 0;
@@ -210,10 +207,11 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
       let after = 10;
       if (raw !== undefined) {
         if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < 0 || raw > 600) {
-          return badRequest(
+          return sendError(
             reply,
-            'reconnectAfterS',
+            400,
             `reconnectAfterS must be a number of seconds from 0 to 600, got ${shown(raw)}`,
+            'reconnectAfterS',
           );
         }
         after = raw;

@@ -1,9 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { DemoError } from '../../src/lib/wire/http-demos.ts';
 import { isClientId } from '../../src/lib/wire/http-demos.ts';
 import type { Ticker } from './ticker.ts';
 import type { Traffic } from './traffic.ts';
 import type { HeldCounter, Visitors } from '../visitor.ts';
+import { sendError } from '../http-error.ts';
 
 /** Limits of the HTTP demos; all have defaults suited to a workshop of a few hundred browsers. */
 export interface HttpDemoOptions {
@@ -55,7 +55,7 @@ export function holdForVisitor(req: FastifyRequest, reply: FastifyReply, deps: D
   const perAddress = deps.visitors.perAddress(perVisitor);
   if (!deps.held.allows(v, perVisitor, perAddress)) {
     const n = deps.held.count(v);
-    void fail(
+    void sendError(
       reply,
       429,
       n.visitor >= perVisitor
@@ -75,17 +75,6 @@ export function queryParam(req: FastifyRequest, name: string): string | undefine
   return typeof v === 'string' ? v : false;
 }
 
-/** Sends a JSON error `{error, statusCode, param?}`. */
-export function fail(
-  reply: FastifyReply,
-  statusCode: number,
-  error: string,
-  param?: string,
-): FastifyReply {
-  const body: DemoError = param ? { error, statusCode, param } : { error, statusCode };
-  return reply.code(statusCode).header('Cache-Control', 'no-store').send(body);
-}
-
 /**
  * Who a request belongs to, for caps, byte counts and "drop connection": the `clientId` query
  * parameter each demo sends, or the peer address for clients that send none (curl).
@@ -99,5 +88,5 @@ export function clientKeyOf(req: FastifyRequest): string | null {
 
 /** The 400 for a malformed clientId. */
 export function badClientId(reply: FastifyReply): FastifyReply {
-  return fail(reply, 400, 'clientId must be 1-64 letters, digits, "-" or "_"', 'clientId');
+  return sendError(reply, 400, 'clientId must be 1-64 letters, digits, "-" or "_"', 'clientId');
 }

@@ -5,13 +5,14 @@ import { performance } from 'node:perf_hooks';
 import type { LabContext, LabModule } from '../app.ts';
 import type { TickerInfo, TimeResponse } from '../../src/lib/wire/http-demos.ts';
 import { LONG_POLL_TIMEOUT_DEFAULT_S, RATE_MAX, RATE_MIN } from '../../src/lib/wire/http-demos.ts';
-import { badClientId, clientKeyOf, fail, type HttpDemoOptions } from './common.ts';
+import { badClientId, clientKeyOf, type HttpDemoOptions } from './common.ts';
 import { Ticker } from './ticker.ts';
 import { Traffic } from './traffic.ts';
 import { HeldCounter } from '../visitor.ts';
 import { registerPoll } from './poll.ts';
 import { registerLongPoll } from './long-poll.ts';
 import { registerSse } from './sse.ts';
+import { sendError } from '../http-error.ts';
 
 export type { HttpDemoOptions } from './common.ts';
 
@@ -95,7 +96,7 @@ export function registerHttpDemos(
         rate < RATE_MIN ||
         rate > RATE_MAX
       ) {
-        return fail(
+        return sendError(
           reply,
           400,
           `rate must be a number of events per second from ${RATE_MIN} to ${RATE_MAX}`,
@@ -119,7 +120,7 @@ export function registerHttpDemos(
     const slot = emits.get(key);
     if (slot && now - slot.windowStart < 1000) {
       if (slot.count >= options.maxEmitsPerSecond) {
-        return fail(
+        return sendError(
           reply,
           429,
           `at most ${options.maxEmitsPerSecond} events per second per client`,

@@ -4,15 +4,9 @@ import {
   LONG_POLL_TIMEOUT_MAX_S,
   LONG_POLL_TIMEOUT_MIN_S,
 } from '../../src/lib/wire/http-demos.ts';
-import {
-  badClientId,
-  clientKeyOf,
-  fail,
-  holdForVisitor,
-  queryParam,
-  type DemoDeps,
-} from './common.ts';
+import { badClientId, clientKeyOf, holdForVisitor, queryParam, type DemoDeps } from './common.ts';
 import { cursorOrFail, eventsAfter } from './poll.ts';
+import { sendError } from '../http-error.ts';
 
 /** A held request waiting for an event after its cursor. */
 interface Waiter {
@@ -63,7 +57,7 @@ export function registerLongPoll(app: FastifyInstance, deps: DemoDeps): LongPoll
         s < LONG_POLL_TIMEOUT_MIN_S ||
         s > LONG_POLL_TIMEOUT_MAX_S
       ) {
-        return fail(
+        return sendError(
           reply,
           400,
           `timeout must be a number of seconds from ${LONG_POLL_TIMEOUT_MIN_S} to ${LONG_POLL_TIMEOUT_MAX_S}`,
@@ -73,14 +67,14 @@ export function registerLongPoll(app: FastifyInstance, deps: DemoDeps): LongPoll
       holdMs = s * 1000;
     }
     if (deps.traffic.liveCount(key, 'longPoll') >= deps.options.maxLongPollsPerClient) {
-      return fail(
+      return sendError(
         reply,
         429,
         `at most ${deps.options.maxLongPollsPerClient} long-polls at once per client; wait for one to return`,
       );
     }
     if (waiters.size >= deps.options.maxTotalHeld) {
-      return fail(reply, 503, 'the server holds too many requests right now; retry shortly');
+      return sendError(reply, 503, 'the server holds too many requests right now; retry shortly');
     }
     if (!holdForVisitor(req, reply, deps)) return reply;
 

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EventsResponse } from '../../src/lib/wire/http-demos.ts';
 import { HEADER_BYTES_IN, parseSeq } from '../../src/lib/wire/http-demos.ts';
-import { badClientId, clientKeyOf, fail, queryParam, type DemoDeps } from './common.ts';
+import { badClientId, clientKeyOf, queryParam, type DemoDeps } from './common.ts';
 import type { Ticker } from './ticker.ts';
+import { sendError } from '../http-error.ts';
 
 /** The events after a cursor as the poll endpoints answer them. */
 export function eventsAfter(ticker: Ticker, after: number): EventsResponse {
@@ -23,7 +24,7 @@ export function cursorOrFail(req: FastifyRequest, reply: FastifyReply): number |
   const raw = queryParam(req, 'after');
   const after = raw === false ? null : parseSeq(raw);
   if (after === null) {
-    fail(reply, 400, 'after must be a non-negative integer (the last seq you have)', 'after');
+    sendError(reply, 400, 'after must be a non-negative integer (the last seq you have)', 'after');
   }
   return after;
 }

@@ -11,14 +11,8 @@ import {
   serializeSseComment,
   serializeTickerEvent,
 } from '../../src/lib/wire/http-demos.ts';
-import {
-  badClientId,
-  clientKeyOf,
-  fail,
-  holdForVisitor,
-  queryParam,
-  type DemoDeps,
-} from './common.ts';
+import { badClientId, clientKeyOf, holdForVisitor, queryParam, type DemoDeps } from './common.ts';
+import { sendError } from '../http-error.ts';
 
 /** The running SSE endpoint. */
 export interface Sse {
@@ -78,7 +72,7 @@ export function registerSse(app: FastifyInstance, deps: DemoDeps): Sse {
     if (rawRetry !== undefined) {
       const n = rawRetry === false ? null : parseSeq(rawRetry);
       if (n === null || n < SSE_RETRY_MIN_MS || n > SSE_RETRY_MAX_MS) {
-        return fail(
+        return sendError(
           reply,
           400,
           `retry must be whole milliseconds from ${SSE_RETRY_MIN_MS} to ${SSE_RETRY_MAX_MS}`,
@@ -88,14 +82,14 @@ export function registerSse(app: FastifyInstance, deps: DemoDeps): Sse {
       retry = n;
     }
     if (deps.traffic.liveCount(key, 'sse') >= deps.options.maxStreamsPerClient) {
-      return fail(
+      return sendError(
         reply,
         429,
         `at most ${deps.options.maxStreamsPerClient} event streams at once per client; close one first`,
       );
     }
     if (streams.size >= deps.options.maxTotalHeld) {
-      return fail(reply, 503, 'the server holds too many streams right now; retry shortly');
+      return sendError(reply, 503, 'the server holds too many streams right now; retry shortly');
     }
     if (!holdForVisitor(req, reply, deps)) return reply;
 

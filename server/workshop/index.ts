@@ -33,6 +33,7 @@ import { Room } from './room.ts';
 import { JoinCodes, withPath } from './join.ts';
 import { Faults, type FaultTiming } from './faults.ts';
 import { RateSampler } from './rates.ts';
+import { sendError } from '../http-error.ts';
 
 /** The other modules a workshop acts on. */
 export interface WorkshopParts {
@@ -67,13 +68,6 @@ const FAULT_CONTROL: Record<FaultKind, string> = {
   'pause-ticker': 'the ticker',
   'resume-ticker': 'the ticker',
 };
-
-function bad(reply: FastifyReply, field: string, error: string): FastifyReply {
-  return reply
-    .code(400)
-    .header('Cache-Control', 'no-store')
-    .send({ error, statusCode: 400, field });
-}
 
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -224,13 +218,14 @@ export function registerWorkshop(
       { preHandler: trainer.requireTrainer('announcements') },
       (req, reply) => {
         const text = isObj(req.body) ? req.body['text'] : undefined;
-        if (typeof text !== 'string') return bad(reply, 'text', 'text must be a string');
+        if (typeof text !== 'string') return sendError(reply, 400, 'text must be a string', 'text');
         const clean = cleanLine(text);
         if (clean.length > WORKSHOP_LIMITS.announcementChars) {
-          return bad(
+          return sendError(
             reply,
-            'text',
+            400,
             `an announcement has at most ${WORKSHOP_LIMITS.announcementChars} characters`,
+            'text',
           );
         }
         return reply
@@ -245,7 +240,12 @@ export function registerWorkshop(
       (req, reply) => {
         const chapter = isObj(req.body) ? req.body['chapter'] : undefined;
         if (typeof chapter !== 'string' || !PRESENCE_ID.test(chapter)) {
-          return bad(reply, 'chapter', 'chapter must be a chapter slug ("" for the home page)');
+          return sendError(
+            reply,
+            400,
+            'chapter must be a chapter slug ("" for the home page)',
+            'chapter',
+          );
         }
         return reply.header('Cache-Control', 'no-store').send({ follow: room.follow(chapter) });
       },
@@ -253,7 +253,7 @@ export function registerWorkshop(
 
     scope.post(WORKSHOP_API.poll, { preHandler: trainer.requireTrainer('polls') }, (req, reply) => {
       const question = pollQuestion(req.body);
-      if ('error' in question) return bad(reply, question.field, question.error);
+      if ('error' in question) return sendError(reply, 400, question.error, question.field);
       return reply.header('Cache-Control', 'no-store').send({ poll: room.openPoll(question) });
     });
 
@@ -266,7 +266,8 @@ export function registerWorkshop(
         for (const field of ['open', 'shown'] as const) {
           const v = b[field];
           if (v === undefined) continue;
-          if (typeof v !== 'boolean') return bad(reply, field, `${field} must be true or false`);
+          if (typeof v !== 'boolean')
+            return sendError(reply, 400, `${field} must be true or false`, field);
           change[field] = v;
         }
         const poll = room.setPoll(change);
@@ -290,10 +291,11 @@ export function registerWorkshop(
             const raw = isObj(req.body) ? req.body['n'] : undefined;
             if (raw !== undefined) {
               if (!Number.isSafeInteger(raw) || (raw as number) < 1) {
-                return bad(
+                return sendError(
                   reply,
-                  'n',
+                  400,
                   `n must be a whole number from 1 to ${WORKSHOP_LIMITS.maxCut}`,
+                  'n',
                 );
               }
               n = Math.min(raw as number, WORKSHOP_LIMITS.maxCut);
@@ -308,7 +310,7 @@ export function registerWorkshop(
     }
     // Static routes win over this one: it only answers fault names that do not exist.
     scope.post(`${WORKSHOP_API.faults}/:kind`, (req, reply) =>
-      bad(reply, 'kind', `no fault called "${(req.params as { kind: string }).kind}"`),
+      sendError(reply, 400, `no fault called "${(req.params as { kind: string }).kind}"`, 'kind'),
     );
     done();
   };

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { ROWS } from '../../src/lib/compare/table.ts';
+import { ROWS } from '../helpers/compare-rows.ts';
 import { QUESTION_IDS, QUESTIONS } from '../../src/lib/quiz/questions.ts';
 import { test, expect, watchProblems } from './fixtures.ts';
 
@@ -7,7 +7,7 @@ import { test, expect, watchProblems } from './fixtures.ts';
 async function hydrated(page: Page, component: string): Promise<void> {
   const island = page.locator(`astro-island[component-url*="${component}"]`);
   // The island element itself has `display: contents`; scroll its content into view instead.
-  await island.locator('section').first().scrollIntoViewIfNeeded();
+  await island.locator(':scope > *').first().scrollIntoViewIfNeeded();
   await expect(island).not.toHaveAttribute('ssr', { timeout: 15_000 });
 }
 
@@ -139,9 +139,11 @@ test.describe('comparison table', () => {
     await page.goto('/en/comparison/?cols=sse,websocket');
     await hydrated(page, 'ComparisonTableDemo');
     const table = page.getByTestId('compare-table');
-    const headers = table.locator('thead th');
+    // The controls hide the static table's cells and rows rather than removing them.
+    const headers = table.locator('thead th:visible');
     await expect(headers).toHaveText(['Aspect', 'SSE', 'WebSocket']);
-    await expect(table.locator('tbody tr[data-row]')).toHaveCount(ROWS.length);
+    await expect(table.locator('tbody tr[data-row]:visible')).toHaveCount(ROWS.length);
+    await expect(table.locator('tr[data-row="model"] td:visible')).toHaveCount(2);
 
     await page.getByTestId('col-mqtt').check();
     await expect(headers).toHaveText(['Aspect', 'SSE', 'WebSocket', 'MQTT over TCP']);
@@ -157,12 +159,12 @@ test.describe('comparison table', () => {
     // MQTT over TCP and over WebSocket agree on most rows; only the differences remain.
     await page.getByTestId('only-differences').check();
     await expect(page).toHaveURL(/diff=1/);
-    const rows = table.locator('tbody tr[data-row]');
+    const rows = table.locator('tbody tr[data-row]:visible');
     await expect(rows.first()).toBeVisible();
     const shown = await rows.count();
     expect(shown).toBeLessThan(ROWS.length);
     await expect(table.locator('tr[data-row="browser"]')).toBeVisible();
-    await expect(table.locator('tr[data-row="reliability"]')).toHaveCount(0);
+    await expect(table.locator('tr[data-row="reliability"]')).toBeHidden();
     await expect(page.getByTestId('compare-status')).toContainText(
       `${shown} of ${ROWS.length} rows`,
     );

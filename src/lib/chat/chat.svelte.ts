@@ -1,3 +1,4 @@
+import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
 import {
   CHAT_LIMITS,
   isValidNick,
@@ -96,12 +97,14 @@ export function randomSession(): string {
 }
 
 /** Reactive state of the WebSocket chat demo: the island renders it and calls its methods. */
-export class ChatState {
+export class ChatState implements Pausable {
   /** `idle` until the reader connects. */
   state: ConnectionState | 'idle' = $state('idle');
   attempt = $state(0);
   retryInS = $state(0);
   offline = $state(false);
+  /** Why the page lifecycle has the socket closed (hidden, offline, cached), or null. */
+  paused: PauseReason | null = $state(null);
   nick = $state('');
   rooms: RoomView[] = $state([]);
   active: string | null = $state(null);
@@ -199,6 +202,7 @@ export class ChatState {
     this.#addRoom(name);
     this.active = name;
     this.#client.join(name);
+    if (this.offline || this.paused) this.#client.setOffline(true, this.#closeReason());
     this.#client.start();
     this.#watchQueue();
     return true;
@@ -276,7 +280,23 @@ export class ChatState {
   /** Simulates going offline and back. */
   setOffline(offline: boolean): void {
     this.offline = offline;
-    this.#client?.setOffline(offline);
+    this.#client?.setOffline(offline || this.paused !== null, this.#closeReason());
+  }
+
+  /** The page went hidden, offline or into the cache: close the socket, keep rooms and cursors. */
+  pause(reason: PauseReason): void {
+    this.paused = reason;
+    this.#client?.setOffline(true, this.#closeReason());
+  }
+
+  /** The page is back: reconnect, and each room resumes after the last message it saw. */
+  resume(_restored: boolean): void {
+    this.paused = null;
+    this.#client?.setOffline(this.offline, this.#closeReason());
+  }
+
+  #closeReason(): string {
+    return this.paused ? `page ${this.paused}` : 'offline';
   }
 
   /** Writes a burst of messages at once and watches `bufferedAmount` drain. */

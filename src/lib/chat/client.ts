@@ -206,13 +206,16 @@ export class ChatClient {
     this.#setState('closed');
   }
 
-  /** Simulates losing the network: the socket closes and nothing is sent or received until back online. */
-  setOffline(offline: boolean): void {
+  /**
+   * Simulates losing the network (or rests while the page is hidden): the socket closes and
+   * nothing is sent or received until back online. `reason` goes into the close frame.
+   */
+  setOffline(offline: boolean, reason = 'offline'): void {
     if (offline === this.#offline) return;
     this.#offline = offline;
     if (offline) {
       this.#clearRetry();
-      this.#detach(OFFLINE_CODE, 'offline', true);
+      this.#detach(OFFLINE_CODE, reason, true);
       this.#setState('closed');
     } else if (!this.#stopped) {
       this.#attempt = 0;

@@ -1,22 +1,30 @@
 import type { UrlPort } from '../url-state.ts';
-import { ROWS, TRANSPORTS, type Transport } from './table.ts';
-import { defaultView, parseView, serializeView, visibleGroups } from './view.ts';
+import { TRANSPORTS, type Transport } from './table.ts';
+import { defaultView, parseView, serializeView, visibleGroups, type RowShape } from './view.ts';
 
 /** Reactive state of the comparison table: chosen columns and the "only differences" switch. */
 export class ComparisonTable {
   columns: Transport[] = $state(defaultView().columns);
   onlyDifferences = $state(false);
 
-  readonly groups = $derived(
-    visibleGroups({ columns: this.columns, onlyDifferences: this.onlyDifferences }),
+  // A function, so that the rows (set in the constructor) are read only once the field is used.
+  readonly groups = $derived.by(() =>
+    visibleGroups(this.#rows, { columns: this.columns, onlyDifferences: this.onlyDifferences }),
   );
-  readonly shownRows = $derived(this.groups.reduce((n, g) => n + g.rows.length, 0));
-  readonly totalRows = ROWS.length;
+  /** The ids of the rows shown, for hiding the others in the page's table. */
+  readonly shownIds: readonly string[] = $derived(
+    this.groups.flatMap((g) => g.rows.map((r) => r.id)),
+  );
+  readonly shownRows = $derived(this.shownIds.length);
+  readonly totalRows: number;
   readonly totalColumns = TRANSPORTS.length;
 
+  readonly #rows: readonly RowShape[];
   readonly #url: UrlPort | null;
 
-  constructor(url: UrlPort | null = null) {
+  constructor(rows: readonly RowShape[], url: UrlPort | null = null) {
+    this.#rows = rows;
+    this.totalRows = rows.length;
     this.#url = url;
   }
 

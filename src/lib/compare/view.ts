@@ -1,7 +1,16 @@
 // What the comparison table shows for a choice of columns, and how that choice is written in the
 // page URL (`?cols=sse,websocket&diff=1`) so that a comparison can be shared as a link.
 
-import { GROUPS, ROWS, TRANSPORTS, type Group, type Row, type Transport } from './table.ts';
+import type { ChapterLink } from '../chapter-links.ts';
+import type { Locale } from '../i18n/index.ts';
+import {
+  GROUPS,
+  TRANSPORT_NAMES,
+  TRANSPORTS,
+  type Group,
+  type Row,
+  type Transport,
+} from './table.ts';
 
 /** The reader's choices: which columns, and whether rows where they all agree are hidden. */
 export interface TableView {
@@ -43,27 +52,76 @@ export function serializeView(view: TableView, search = ''): string {
 }
 
 /**
- * True when the chosen columns do not all get the same rating on this row. Descriptive rows
- * (level `info`) have no rating, so there the verdicts themselves are compared.
+ * What the page's controls need of a row to hide or show it: its id, its group, and per column a
+ * mark that is equal where two cells agree. Rated cells agree on their level; descriptive cells
+ * (level `info`) have no rating, so there the verdicts themselves are compared (by the English
+ * text, the same in every locale). No prose goes to the browser this way.
  */
-export function rowDiffers(row: Row, columns: readonly Transport[]): boolean {
+export interface RowShape {
+  id: string;
+  group: Group;
+  marks: Record<Transport, string>;
+}
+
+/** The shape of a table row, for the controls. */
+export function rowShape(row: Row): RowShape {
+  const verdicts: string[] = [];
+  const marks = {} as Record<Transport, string>;
+  for (const t of TRANSPORTS) {
+    const { level, verdict } = row.cells[t];
+    if (level !== 'info') {
+      marks[t] = level;
+      continue;
+    }
+    if (!verdicts.includes(verdict.en)) verdicts.push(verdict.en);
+    marks[t] = `info:${verdicts.indexOf(verdict.en)}`;
+  }
+  return { id: row.id, group: row.group, marks };
+}
+
+/** True when the chosen columns do not all agree on this row. */
+export function rowDiffers(row: RowShape, columns: readonly Transport[]): boolean {
   const first = columns[0];
   if (first === undefined) return false;
-  const a = row.cells[first];
-  return columns.some((t) => {
-    const b = row.cells[t];
-    return b.level !== a.level || (a.level === 'info' && b.verdict.en !== a.verdict.en);
-  });
+  return columns.some((t) => row.marks[t] !== row.marks[first]);
 }
 
 /** The groups and rows to show for a view, in display order, leaving out empty groups. */
-export function visibleGroups(view: TableView): { group: Group; rows: Row[] }[] {
+export function visibleGroups(
+  rows: readonly RowShape[],
+  view: TableView,
+): { group: Group; rows: RowShape[] }[] {
   return GROUPS.map((group) => ({
     group,
-    rows: ROWS.filter(
+    rows: rows.filter(
       (r) =>
         r.group === group &&
         (!view.onlyDifferences || view.columns.length < 2 || rowDiffers(r, view.columns)),
     ),
   })).filter((g) => g.rows.length > 0);
+}
+
+/** A row as the quiz cites it, in the page's locale only: its label, and per column the verdict. */
+export interface CitedRow {
+  label: string;
+  cells: Record<Transport, { verdict: string; link: ChapterLink }>;
+}
+
+/** The rows the quiz may cite, by id, in one locale (the quiz island gets nothing more of them). */
+export function citedRows(rows: readonly Row[], locale: Locale): Record<string, CitedRow> {
+  const out: Record<string, CitedRow> = {};
+  for (const row of rows) {
+    const cells = {} as CitedRow['cells'];
+    for (const t of TRANSPORTS)
+      cells[t] = { verdict: row.cells[t].verdict[locale], link: row.cells[t].link };
+    out[row.id] = { label: row.label[locale], cells };
+  }
+  return out;
+}
+
+/** The column names in one locale. */
+export function columnNames(locale: Locale): Record<Transport, string> {
+  const names = {} as Record<Transport, string>;
+  for (const t of TRANSPORTS) names[t] = TRANSPORT_NAMES[t][locale];
+  return names;
 }

@@ -13,11 +13,11 @@ import type { FetchLike } from '../platform.ts';
 export class HttpError extends Error {
   override name = 'HttpError';
   readonly status: number;
-  readonly param: string | undefined;
-  constructor(status: number, message: string, param?: string) {
+  readonly field: string | undefined;
+  constructor(status: number, message: string, field?: string) {
     super(message);
     this.status = status;
-    this.param = param;
+    this.field = field;
   }
 }
 
@@ -30,7 +30,7 @@ export async function ensureOk(res: Response): Promise<Response> {
   } catch {
     // not JSON: keep the status alone
   }
-  throw new HttpError(res.status, body.error ?? `HTTP ${res.status}`, body.param);
+  throw new HttpError(res.status, body.error ?? `HTTP ${res.status}`, body.field);
 }
 
 /** One poll or long-poll answer as the clients report it. */

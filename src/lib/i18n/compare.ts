@@ -22,7 +22,7 @@ type Key =
   | 'shareHint'
   | 'raceLink';
 
-/** UI strings of the comparison table (cell texts live in src/lib/compare/table.ts). */
+/** UI strings of the comparison table (row and cell texts live in content/compare/*.yaml). */
 export const compareStrings: Dictionary<Key> = {
   'zh-CN': {
     label: '实时通信方式对比表',

@@ -1,5 +1,5 @@
 // The selection quiz's questions and its scoring table. Each answer adds weighted reasons for or
-// against transports; every reason points at a row of the comparison table (src/lib/compare/table.ts),
+// against transports; every reason points at a row of the comparison table (content/compare/<id>.yaml),
 // whose cell supplies the explanation and the demo link, so the quiz and the table cannot disagree.
 //
 // The guide's checklist (subset per client, browser-native, many connections, no message loss,

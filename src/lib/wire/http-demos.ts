@@ -113,7 +113,7 @@ export interface DemoError {
   error: string;
   statusCode: number;
   /** The query or body parameter that was wrong, when one was. */
-  param?: string;
+  field?: string;
 }
 
 /** Response header: exact bytes the server read for this request (request line + headers). */

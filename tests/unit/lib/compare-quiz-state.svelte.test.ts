@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ComparisonTable } from '../../../src/lib/compare/comparison-table.svelte.ts';
 import { SelectionQuiz } from '../../../src/lib/quiz/selection-quiz.svelte.ts';
 import type { UrlPort } from '../../../src/lib/url-state.ts';
+import { rowShape } from '../../../src/lib/compare/view.ts';
+import { ROWS } from '../../helpers/compare-rows.ts';
 
 /** An address bar with a history stack, like the browser's. */
 function fakeUrl(initial = ''): UrlPort & { entries: string[]; back(): void } {
@@ -64,7 +66,7 @@ describe('ComparisonTable', () => {
   it('writes the column choice into the address and never hides the last column', () => {
     const url = fakeUrl('?cols=sse,websocket');
     const cleanup = $effect.root(() => {
-      const table = new ComparisonTable(url);
+      const table = new ComparisonTable(ROWS.map(rowShape), url);
       table.load();
       flushSync();
       expect(table.columns).toEqual(['sse', 'websocket']);

@@ -1,15 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { CHAPTERS } from '../../../src/lib/chapters.ts';
 import { chapterHref, type ChapterLink } from '../../../src/lib/chapter-links.ts';
-import { GROUPS, ROWS, TRANSPORT_CHAPTER, TRANSPORTS } from '../../../src/lib/compare/table.ts';
+import { GROUPS, TRANSPORT_CHAPTER, TRANSPORTS } from '../../../src/lib/compare/table.ts';
 import {
   defaultView,
   parseView,
   rowDiffers,
+  rowShape,
   serializeView,
   visibleGroups,
 } from '../../../src/lib/compare/view.ts';
+import { rowSchema } from '../../../src/lib/compare/row-schema.ts';
+import { ROWS } from '../../helpers/compare-rows.ts';
 import { QUESTION_IDS, QUESTIONS, SCORING } from '../../../src/lib/quiz/questions.ts';
 import { compareStrings } from '../../../src/lib/i18n/compare.ts';
 import { quizStrings } from '../../../src/lib/i18n/quiz.ts';
@@ -81,6 +85,40 @@ describe('comparison table data', () => {
     ).toEqual([...guide].sort());
     expect(new Set(ids).size).toBe(ids.length);
     for (const r of ROWS) expect(GROUPS).toContain(r.group);
+  });
+
+  it('reads one file per row, in a stable order, and rejects a malformed row', () => {
+    const files = readdirSync(new URL('../../../content/compare/', import.meta.url));
+    expect(
+      files
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => f.slice(0, -5))
+        .sort(),
+    ).toEqual(ROWS.map((r) => r.id).sort());
+    const good = yaml.load(
+      readFileSync(new URL('../../../content/compare/model.yaml', import.meta.url), 'utf8'),
+    ) as { order: number; cells: Record<string, Record<string, unknown>> };
+    expect(rowSchema.safeParse(good).success).toBe(true);
+    const orders = readdirSync(new URL('../../../content/compare/', import.meta.url)).map(
+      (f) =>
+        (
+          yaml.load(
+            readFileSync(new URL(`../../../content/compare/${f}`, import.meta.url), 'utf8'),
+          ) as { order: number }
+        ).order,
+    );
+    expect(new Set(orders).size).toBe(orders.length);
+    const fiveCells = { ...good.cells };
+    delete fiveCells['sse'];
+    expect(rowSchema.safeParse({ ...good, cells: fiveCells }).success).toBe(false);
+    const badLevel = { ...good.cells['sse'], level: 'great' };
+    expect(rowSchema.safeParse({ ...good, cells: { ...good.cells, sse: badLevel } }).success).toBe(
+      false,
+    );
+    const untranslated = { ...good.cells['sse'], why: { en: 'only English' } };
+    expect(
+      rowSchema.safeParse({ ...good, cells: { ...good.cells, sse: untranslated } }).success,
+    ).toBe(false);
   });
 
   it('fills every cell in both locales: verdict, why, source and a link', () => {
@@ -173,10 +211,27 @@ describe('comparison table view', () => {
     expect(parseView('?cols=mqtt,sse').columns).toEqual(['sse', 'mqtt']);
   });
 
+  it('gives two cells the same mark exactly when they agree, on every row and pair', () => {
+    for (const row of ROWS) {
+      const shape = rowShape(row);
+      for (const a of TRANSPORTS)
+        for (const b of TRANSPORTS) {
+          const ca = row.cells[a];
+          const cb = row.cells[b];
+          const agree =
+            ca.level === cb.level && (ca.level !== 'info' || ca.verdict.en === cb.verdict.en);
+          expect(shape.marks[a] === shape.marks[b], `${row.id} ${a}/${b}`).toBe(agree);
+          // The marks carry ratings only, never a verdict's text.
+          expect(shape.marks[a]).toMatch(/^(good|partial|poor|info:\d+)$/);
+        }
+    }
+  });
+
   it('hides rows on which the chosen columns agree, and only those', () => {
     const columns = ['mqtt', 'mqtt-ws'] as ('mqtt' | 'mqtt-ws')[];
-    const all = visibleGroups({ columns, onlyDifferences: false }).flatMap((g) => g.rows);
-    const diff = visibleGroups({ columns, onlyDifferences: true }).flatMap((g) => g.rows);
+    const shapes = ROWS.map(rowShape);
+    const all = visibleGroups(shapes, { columns, onlyDifferences: false }).flatMap((g) => g.rows);
+    const diff = visibleGroups(shapes, { columns, onlyDifferences: true }).flatMap((g) => g.rows);
     expect(all).toHaveLength(ROWS.length);
     expect(diff.length).toBeGreaterThan(0);
     expect(diff.length).toBeLessThan(ROWS.length);

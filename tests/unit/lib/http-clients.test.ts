@@ -39,12 +39,12 @@ describe('readEvents', () => {
 
   it('turns a JSON error into an HttpError naming the parameter', async () => {
     const res = Response.json(
-      { error: 'after must be…', statusCode: 400, param: 'after' },
+      { error: 'after must be…', statusCode: 400, field: 'after' },
       { status: 400 },
     );
     const err = await readEvents(res).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
-    expect(err).toMatchObject({ status: 400, param: 'after' });
+    expect(err).toMatchObject({ status: 400, field: 'after' });
   });
 });
 

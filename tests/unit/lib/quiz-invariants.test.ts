@@ -7,13 +7,8 @@
 // contribution per level into preallocated arrays, so a set costs a few additions and no allocation.
 
 import { describe, expect, it } from 'vitest';
-import {
-  ROWS,
-  rowById,
-  TRANSPORTS,
-  type Level,
-  type Transport,
-} from '../../../src/lib/compare/table.ts';
+import { TRANSPORTS, type Level, type Transport } from '../../../src/lib/compare/table.ts';
+import { ROWS, rowById } from '../../helpers/compare-rows.ts';
 import { picksOf, rank, type Ranked } from '../../../src/lib/quiz/score.ts';
 import {
   OUT,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rowById, TRANSPORTS } from '../../../src/lib/compare/table.ts';
+import { TRANSPORTS } from '../../../src/lib/compare/table.ts';
+import { rowById } from '../../helpers/compare-rows.ts';
 import { QUESTION_IDS, QUESTIONS, SCORING, type Answers } from '../../../src/lib/quiz/questions.ts';
 import {
   changesOfPick,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { rowById, TRANSPORTS, type Transport } from '../../../src/lib/compare/table.ts';
+import { TRANSPORTS, type Transport } from '../../../src/lib/compare/table.ts';
+import { rowById } from '../../helpers/compare-rows.ts';
 import { QUESTIONS } from '../../../src/lib/quiz/questions.ts';
 import {
   focusFromQuery,

@@ -129,7 +129,7 @@ describe('GET /api/poll', () => {
     const h = await start();
     const res = await fetch(`${h.base}/api/poll?after=${encodeURIComponent(v)}`);
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ statusCode: 400, param: 'after' });
+    expect(await res.json()).toMatchObject({ statusCode: 400, field: 'after' });
   });
 
   it('answers 400 for a missing or repeated cursor and for a bad clientId', async () => {
@@ -137,10 +137,10 @@ describe('GET /api/poll', () => {
     for (const q of ['', '?after=1&after=2']) {
       const res = await fetch(`${h.base}/api/poll${q}`);
       expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ param: 'after' });
+      expect(await res.json()).toMatchObject({ field: 'after' });
     }
     const res = await fetch(`${h.base}/api/poll?after=0&clientId=${encodeURIComponent('a b')}`);
-    expect(await res.json()).toMatchObject({ statusCode: 400, param: 'clientId' });
+    expect(await res.json()).toMatchObject({ statusCode: 400, field: 'clientId' });
   });
 
   it('reports the exact bytes of each request and response, also on a keep-alive socket', async () => {
@@ -223,7 +223,7 @@ describe('GET /api/long-poll', () => {
     const h = await start();
     const res = await fetch(`${h.base}/api/long-poll?${q}`);
     expect(res.status).toBe(400);
-    expect(await res.json()).toMatchObject({ param });
+    expect(await res.json()).toMatchObject({ field: param });
   });
 
   it('caps concurrent long-polls per client with a 429 and a message', async () => {
@@ -388,7 +388,7 @@ describe('GET /api/sse', () => {
     const h = await start();
     const bad = await fetch(`${h.base}/api/sse?retry=5`);
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ param: 'retry' });
+    expect(await bad.json()).toMatchObject({ field: 'retry' });
     const ctrl = new AbortController();
     await Promise.all(
       [1, 2, 3].map(() => fetch(`${h.base}/api/sse?clientId=tabs`, { signal: ctrl.signal })),
@@ -489,7 +489,7 @@ describe('ticker control and shared routes', () => {
     for (const body of ['{"rate":0.1}', '{"rate":21}', '{"rate":"2"}', '{}']) {
       const res = await post(body);
       expect(res.status).toBe(400);
-      expect(await res.json()).toMatchObject({ param: 'rate' });
+      expect(await res.json()).toMatchObject({ field: 'rate' });
     }
     expect((await post('{bad json')).status).toBe(400);
   });
