@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream';
+import { SESSION_QUEUE_CAP } from '../../src/lib/wire/broker-limits.ts';
 
 /** Broker limits; every value is a ceiling that protects the server, not a tuning knob. */
 export interface BrokerLimits {
@@ -51,8 +52,8 @@ export const DEFAULT_LIMITS: BrokerLimits = {
   maxSessions: 2000,
   // Mosquitto's default is 1,000, but the lab's own reliability runs hold 10,000 QoS 1
   // messages unacknowledged for one session across reconnects (behaviour.test.ts).
-  maxQueuedPerSession: 20_000,
-  maxQueuedBytesPerSession: 8 * 1024 * 1024,
+  maxQueuedPerSession: SESSION_QUEUE_CAP.messages,
+  maxQueuedBytesPerSession: SESSION_QUEUE_CAP.bytes,
   maxQueuedBytesTotal: 128 * 1024 * 1024,
   maxInflightInbound: 100,
   maxDeliveryQueue: 20_000,

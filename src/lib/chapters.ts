@@ -8,6 +8,7 @@ export const CHAPTERS = [
   'mqtt',
   'mqtt-over-websocket',
   'security',
+  'real-browsers',
   'comparison',
   'race',
   'choosing',

@@ -55,6 +55,11 @@ export const ZH_PAGE_LATIN_ALLOWED = new Set<string>([
   // a tool and an nginx directive the security chapter names
   'certbot',
   'location',
+  // page lifecycle events and the cache they name (the real-browsers chapter)
+  'pagehide',
+  'pageshow',
+  'persisted',
+  'bfcache',
   // units
   'ms',
   'px',

@@ -1,3 +1,4 @@
+import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
 import {
   CHAT_LIMITS,
   isValidNick,
@@ -7,6 +8,7 @@ import {
 } from '../wire/chat.ts';
 import { ChatClient, type ChatEvent, type ConnectionState, type WebSocketCtor } from './client.ts';
 import { systemTime, type TimeSource } from '../platform.ts';
+import { closeCodeRange } from '../ws-inspect/close-codes.ts';
 
 /** One row of the frame inspector. */
 export interface FrameRow {
@@ -14,6 +16,8 @@ export interface FrameRow {
   at: number;
   dir: 'in' | 'out' | 'note';
   type: string;
+  /** Text (0x1) or binary (0x2) on the wire; absent for notes. */
+  opcode?: 'text' | 'binary';
   bytes: number | null;
   data: string;
 }
@@ -47,15 +51,25 @@ export interface RoomView {
   typing: { nick: string; until: number } | null;
 }
 
-/** Close codes the chat explains by name; any other is "other". */
-const EXPLAINED_CLOSE_CODES = [1000, 1001, 1006, 1009, 4000] as const;
+/** Close codes the chat explains by name; others by their range, or "other". */
+const EXPLAINED_CLOSE_CODES = [1000, 1001, 1005, 1006, 1009, 1011, 1012, 4000] as const;
 
-/** The dictionary key that explains a WebSocket close code (RFC 6455 §7.4.1). */
+/** The dictionary key that explains a WebSocket close code (RFC 6455 §7.4.1, §7.4.2). */
 export function closeMeaningKey(
   code: number,
-): `close.${(typeof EXPLAINED_CLOSE_CODES)[number]}` | 'close.other' {
+):
+  | `close.${(typeof EXPLAINED_CLOSE_CODES)[number]}`
+  | 'close.registered'
+  | 'close.private'
+  | 'close.other' {
   const known = EXPLAINED_CLOSE_CODES.find((c) => c === code);
-  return known === undefined ? 'close.other' : `close.${known}`;
+  if (known !== undefined) return `close.${known}`;
+  const range = closeCodeRange(code);
+  return range === 'registered'
+    ? 'close.registered'
+    : range === 'private'
+      ? 'close.private'
+      : 'close.other';
 }
 
 /** What the state class needs from the page. */
@@ -72,6 +86,8 @@ export interface ChatDeps {
 const MAX_FRAMES = 300;
 const MAX_LINES = 300;
 const BURST_COUNT = 50;
+// 17 KiB: one message over the chat's 16 KiB maxPayload.
+const OVERSIZED_BYTES = 17 * 1024;
 
 /** A random session id from the platform's crypto (available on plain-http LAN pages too). */
 export function randomSession(): string {
@@ -81,18 +97,22 @@ export function randomSession(): string {
 }
 
 /** Reactive state of the WebSocket chat demo: the island renders it and calls its methods. */
-export class ChatState {
+export class ChatState implements Pausable {
   /** `idle` until the reader connects. */
   state: ConnectionState | 'idle' = $state('idle');
   attempt = $state(0);
   retryInS = $state(0);
   offline = $state(false);
+  /** Why the page lifecycle has the socket closed (hidden, offline, cached), or null. */
+  paused: PauseReason | null = $state(null);
   nick = $state('');
   rooms: RoomView[] = $state([]);
   active: string | null = $state(null);
   frames: FrameRow[] = $state([]);
   handshake: Extract<ServerMessage, { type: 'welcome' }> | null = $state(null);
-  lastClose: { code: number; reason: string } | null = $state(null);
+  lastClose: { code: number; reason: string; wasClean: boolean } | null = $state(null);
+  /** The last `close(code)` the browser refused, with the exception's name. */
+  closeRefused: { code: number; error: string } | null = $state(null);
   /** The latest refusal, as an error code (or `badRoom` for a room name refused locally). */
   error: ErrorCode | 'badRoom' | null = $state(null);
   bufferedAmount = $state(0);
@@ -182,6 +202,7 @@ export class ChatState {
     this.#addRoom(name);
     this.active = name;
     this.#client.join(name);
+    if (this.offline || this.paused) this.#client.setOffline(true, this.#closeReason());
     this.#client.start();
     this.#watchQueue();
     return true;
@@ -259,7 +280,23 @@ export class ChatState {
   /** Simulates going offline and back. */
   setOffline(offline: boolean): void {
     this.offline = offline;
-    this.#client?.setOffline(offline);
+    this.#client?.setOffline(offline || this.paused !== null, this.#closeReason());
+  }
+
+  /** The page went hidden, offline or into the cache: close the socket, keep rooms and cursors. */
+  pause(reason: PauseReason): void {
+    this.paused = reason;
+    this.#client?.setOffline(true, this.#closeReason());
+  }
+
+  /** The page is back: reconnect, and each room resumes after the last message it saw. */
+  resume(_restored: boolean): void {
+    this.paused = null;
+    this.#client?.setOffline(this.offline, this.#closeReason());
+  }
+
+  #closeReason(): string {
+    return this.paused ? `page ${this.paused}` : 'offline';
   }
 
   /** Writes a burst of messages at once and watches `bufferedAmount` drain. */
@@ -285,6 +322,22 @@ export class ChatState {
     this.bufferedPeak = client.bufferedAmount;
     this.#watchBuffer();
     this.#watchQueue();
+  }
+
+  /** Sends a three-byte binary message (opcode 0x2), which the chat refuses with `bad_json`. */
+  sendBinary(): void {
+    this.#client?.sendBinary(Uint8Array.of(0xca, 0xfe, 0x01));
+  }
+
+  /** Sends one text message just over the server's limit: the server closes with 1009. */
+  sendOversized(): void {
+    if (this.active) this.#client?.sendOversized(this.active, OVERSIZED_BYTES);
+  }
+
+  /** Closes from the page with `code` (the client reconnects afterwards). */
+  closeWith(code: number, reason: string): void {
+    this.closeRefused = null;
+    this.#client?.closeWith(code, reason);
   }
 
   /** Empties the frame inspector. */
@@ -348,13 +401,30 @@ export class ChatState {
         else this.#stopCountdown();
         return;
       case 'frame':
-        this.#frame({ at: ev.at, dir: ev.dir, type: ev.type, bytes: ev.bytes, data: ev.data });
+        this.#frame({
+          at: ev.at,
+          dir: ev.dir,
+          type: ev.type,
+          opcode: ev.opcode,
+          bytes: ev.bytes,
+          data: ev.data,
+        });
+        return;
+      case 'closeRefused':
+        this.closeRefused = { code: ev.code, error: ev.error };
+        this.#frame({
+          at: this.#clock.now(),
+          dir: 'note',
+          type: 'close()',
+          bytes: null,
+          data: `close(${ev.code}) → ${ev.error}`,
+        });
         return;
       case 'welcome':
         this.handshake = ev.msg;
         return;
       case 'close':
-        this.lastClose = { code: ev.code, reason: ev.reason };
+        this.lastClose = { code: ev.code, reason: ev.reason, wasClean: ev.wasClean };
         for (const room of this.rooms) room.joined = false;
         this.#frame({
           at: this.#clock.now(),

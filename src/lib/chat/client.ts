@@ -14,7 +14,7 @@ import { systemTime, type TimeSource } from '../platform.ts';
 export interface WebSocketLike {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(data: string): void;
+  send(data: string | Uint8Array<ArrayBuffer>): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: string, listener: (ev: unknown) => void): void;
 }
@@ -37,7 +37,18 @@ export interface Pending {
 /** Everything the client reports, in order. */
 export type ChatEvent =
   | { kind: 'state'; state: ConnectionState; retryAt: number | null; attempt: number }
-  | { kind: 'frame'; dir: 'in' | 'out'; type: string; bytes: number; data: string; at: number }
+  | {
+      kind: 'frame';
+      dir: 'in' | 'out';
+      /** The envelope's `type` (or `?`). */
+      type: string;
+      /** The message's kind on the wire: a text frame (0x1) or a binary one (0x2), RFC 6455 §5.6. */
+      opcode: 'text' | 'binary';
+      /** Payload bytes (UTF-8 for text). */
+      bytes: number;
+      data: string;
+      at: number;
+    }
   | { kind: 'welcome'; msg: Extract<ServerMessage, { type: 'welcome' }> }
   | {
       kind: 'joined';
@@ -60,7 +71,9 @@ export type ChatEvent =
       /** A message of ours the server refused for good (it will not be sent again). */
       failed: Pending | null;
     }
-  | { kind: 'close'; code: number; reason: string; wasClean: boolean };
+  | { kind: 'close'; code: number; reason: string; wasClean: boolean }
+  /** The browser refused `close(code)` before sending anything (WHATWG: only 1000, 3000-4999). */
+  | { kind: 'closeRefused'; code: number; error: string };
 
 /** How to reach the server and whom to tell. */
 export interface ChatClientOptions {
@@ -193,13 +206,16 @@ export class ChatClient {
     this.#setState('closed');
   }
 
-  /** Simulates losing the network: the socket closes and nothing is sent or received until back online. */
-  setOffline(offline: boolean): void {
+  /**
+   * Simulates losing the network (or rests while the page is hidden): the socket closes and
+   * nothing is sent or received until back online. `reason` goes into the close frame.
+   */
+  setOffline(offline: boolean, reason = 'offline'): void {
     if (offline === this.#offline) return;
     this.#offline = offline;
     if (offline) {
       this.#clearRetry();
-      this.#detach(OFFLINE_CODE, 'offline', true);
+      this.#detach(OFFLINE_CODE, reason, true);
       this.#setState('closed');
     } else if (!this.#stopped) {
       this.#attempt = 0;
@@ -268,6 +284,49 @@ export class ChatClient {
     }
   }
 
+  /** Sends `bytes` as one binary message (opcode 0x2); the chat answers `bad_json` as text. */
+  sendBinary(bytes: Uint8Array<ArrayBuffer>): void {
+    const ws = this.#ws;
+    if (!ws || !this.#isOpen) return;
+    ws.send(bytes);
+    this.#emit({
+      kind: 'frame',
+      dir: 'out',
+      type: '?',
+      opcode: 'binary',
+      bytes: bytes.byteLength,
+      data: [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' '),
+      at: this.#clock.now(),
+    });
+  }
+
+  /**
+   * Sends one text message of exactly `bytes` bytes, a chat envelope padded past the server's
+   * limit: the server closes with 1009 (RFC 6455 §7.4.1) and the client reconnects.
+   */
+  sendOversized(room: string, bytes: number): void {
+    if (!this.#isOpen) return;
+    const head = JSON.stringify({ type: 'chat', room, text: '', clientMsgId: this.#newId() });
+    const pad = Math.max(0, bytes - utf8Length(head));
+    this.#writeRaw(head.replace('"text":""', `"text":"${'x'.repeat(pad)}"`), false);
+  }
+
+  /**
+   * Closes the socket with `code` and `reason` as the page's script would, then reconnects like
+   * after any close it did not choose. The close event reports what the server answered. A code
+   * the browser refuses (anything but 1000 and 3000-4999) throws before anything is sent: that
+   * is reported as `closeRefused` and the connection stays open.
+   */
+  closeWith(code: number, reason: string): void {
+    const ws = this.#ws;
+    if (!ws || !this.#isOpen) return;
+    try {
+      ws.close(code, reason);
+    } catch (err) {
+      this.#emit({ kind: 'closeRefused', code, error: (err as Error).name || 'Error' });
+    }
+  }
+
   /** Asks the server to destroy this connection, as a network cut would. */
   requestDrop(): void {
     if (this.#isOpen) this.#write({ type: 'drop' });
@@ -304,6 +363,7 @@ export class ChatClient {
       if (ws !== this.#ws) return;
       const data = (ev as { data?: unknown }).data;
       if (typeof data === 'string') this.#receive(data);
+      else this.#receiveBinary(data);
     });
     ws.addEventListener('close', (ev) => {
       if (ws !== this.#ws) return;
@@ -379,12 +439,27 @@ export class ChatClient {
     }
   }
 
+  // The chat server sends only text; anything else is shown as what it is and otherwise ignored.
+  #receiveBinary(data: unknown): void {
+    const size = (data as { byteLength?: number; size?: number } | null) ?? {};
+    this.#emit({
+      kind: 'frame',
+      dir: 'in',
+      type: '?',
+      opcode: 'binary',
+      bytes: size.byteLength ?? size.size ?? 0,
+      data: '',
+      at: this.#clock.now(),
+    });
+  }
+
   #receive(data: string): void {
     const msg = parseServerMessage(data);
     this.#emit({
       kind: 'frame',
       dir: 'in',
       type: msg?.type ?? '?',
+      opcode: 'text',
       bytes: utf8Length(data),
       data,
       at: this.#clock.now(),
@@ -540,7 +615,8 @@ export class ChatClient {
     this.#writeRaw(JSON.stringify(msg));
   }
 
-  #writeRaw(frame: string): void {
+  /** Writes one text message; `showAll` false shortens what the inspector keeps of a huge one. */
+  #writeRaw(frame: string, showAll = true): void {
     const ws = this.#ws;
     if (!ws || ws.readyState !== OPEN) return;
     ws.send(frame);
@@ -549,8 +625,9 @@ export class ChatClient {
       kind: 'frame',
       dir: 'out',
       type,
+      opcode: 'text',
       bytes: utf8Length(frame),
-      data: frame,
+      data: showAll || frame.length <= 120 ? frame : `${frame.slice(0, 100)}…`,
       at: this.#clock.now(),
     });
   }

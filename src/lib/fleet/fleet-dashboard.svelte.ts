@@ -1,6 +1,7 @@
 // Reactive state of the fleet dashboard. Positions go to a plain FleetStore (the canvas reads
 // it); only what the page shows as text is reactive, refreshed about once a second.
 import { loadTrainer } from '../trainer/status.ts';
+import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
 import { isNeedsTrainer } from '../wire/trainer.ts';
 import {
   ALL_ALERTS,
@@ -87,8 +88,10 @@ export function packetBytes(remaining: number): number {
 }
 
 /** State of the fleet dashboard island. */
-export class FleetDashboard {
+export class FleetDashboard implements Pausable {
   conn: ConnState = $state('idle');
+  /** Why the page lifecycle has the dashboard disconnected (hidden, offline, cached), or null. */
+  paused: PauseReason | null = $state(null);
   error: string | null = $state(null);
   mode: Mode = $state('overview');
   selected: number | null = $state(null);
@@ -125,6 +128,7 @@ export class FleetDashboard {
   #timer: ReturnType<typeof setInterval> | null = null;
   #infoEvery = 0;
   #stopped = false;
+  #wakeUp = false;
   // Bumped on each mode switch; a switch is settled once the broker acknowledged it.
   #switch = 0;
   #settling = false;
@@ -194,6 +198,27 @@ export class FleetDashboard {
     this.#client?.end(true);
     this.#client = null;
     this.conn = 'idle';
+  }
+
+  /**
+   * The page went hidden, offline or into the cache: nobody is looking at the map, so the
+   * dashboard stops receiving hundreds of messages a second. It remembers to come back.
+   */
+  pause(reason: PauseReason): void {
+    const first = this.paused === null;
+    this.paused = reason;
+    if (!first || this.conn === 'idle') return;
+    this.#wakeUp = true;
+    this.stop();
+  }
+
+  /** The page is back: connect again; retained messages redraw the fleet at once. */
+  resume(_restored: boolean): void {
+    if (this.paused === null) return;
+    this.paused = null;
+    if (!this.#wakeUp) return;
+    this.#wakeUp = false;
+    void this.start();
   }
 
   /** Switches between the aggregated overview and the naive every-vehicle subscription. */

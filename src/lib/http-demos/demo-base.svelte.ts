@@ -10,6 +10,7 @@ import {
 import { DemoApi, HttpError, newClientId } from './api.ts';
 import type { FetchLike, Timers } from '../platform.ts';
 import { loadTrainer } from '../trainer/status.ts';
+import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
 
 /** Everything a demo's state needs from the page, passed in so tests can fake it. */
 export interface DemoEnv {
@@ -33,7 +34,11 @@ export type NoteKey =
   | 'note.reconnected'
   | 'note.reset.expired'
   | 'note.reset.invalid'
-  | 'note.reset.ahead';
+  | 'note.reset.ahead'
+  | 'note.paused.hidden'
+  | 'note.paused.offline'
+  | 'note.paused.frozen'
+  | 'note.resumed';
 
 /** One line of a demo's event log. */
 export interface LogEntry {
@@ -59,7 +64,7 @@ const SEND_REFUSED_SHOWN_MS = 4000;
  * What every HTTP demo measures the same way: clock offset, per-event delay, lost and repeated
  * events (from seq gaps), exact bytes (from the server), and a bounded log.
  */
-export class DemoBase {
+export class DemoBase implements Pausable {
   readonly clientId: string;
   readonly api: DemoApi;
   running = $state(false);
@@ -88,6 +93,11 @@ export class DemoBase {
   sendRefused = $state(false);
   /** Local time, refreshed while running so ages can be shown. */
   now = $state(0);
+  /**
+   * Why the page lifecycle has the connection resting (hidden, offline, in the back/forward
+   * cache), or null. `running` keeps the reader's choice; the connection follows both.
+   */
+  paused: PauseReason | null = $state(null);
 
   protected readonly env: DemoEnv;
   protected readonly seq = new SequenceTracker();
@@ -245,11 +255,38 @@ export class DemoBase {
     this.#statsTimer = this.env.timers.setTimeout(tick, every);
   }
 
-  /** Stops the refresh, then reads the final counts once. */
-  protected stopTimers(): void {
+  /** Stops the refresh, then reads the final counts once (not when pausing: maybe offline). */
+  protected stopTimers(readFinal = true): void {
     if (this.#statsTimer !== null) this.env.timers.clearTimeout(this.#statsTimer);
     this.#statsTimer = null;
-    void this.refreshStats();
+    if (readFinal) void this.refreshStats();
+  }
+
+  /** The page went hidden, offline or into the cache: close the connection, keep the cursor. */
+  pause(reason: PauseReason): void {
+    const was = this.paused;
+    if (was === reason) return;
+    this.paused = reason;
+    if (!this.running) return;
+    if (was === null) this.suspend();
+    this.note(`note.paused.${reason}`, {}, 'info');
+  }
+
+  /** The page is back: reopen from the cursor, so what was published meanwhile is caught up. */
+  resume(_restored: boolean): void {
+    if (this.paused === null) return;
+    this.paused = null;
+    if (!this.running) return;
+    this.note('note.resumed', { id: this.seq.last }, 'info');
+    void this.open();
+  }
+
+  /** Opens the demo's connection (subclasses); does nothing while paused. */
+  protected async open(): Promise<void> {}
+
+  /** Closes the demo's connection and timers without forgetting that the reader started it. */
+  protected suspend(): void {
+    this.stopTimers(false);
   }
 
   /** The resume cursor. */

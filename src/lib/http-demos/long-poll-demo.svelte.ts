@@ -83,10 +83,22 @@ export class LongPollDemo extends DemoBase {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    if (!(await this.prepareFromPresent())) return;
+    await this.open();
+  }
+
+  protected override async open(): Promise<void> {
+    if (this.paused) return;
+    if (!(await this.prepareFromPresent()) || this.paused) return;
     this.#client.cursor = this.seq.last;
     this.#client.start();
     this.startTimers();
+  }
+
+  protected override suspend(): void {
+    this.pendingSince = null;
+    this.retryAt = null;
+    this.#client.stop();
+    this.stopTimers(false);
   }
 
   stop(): void {

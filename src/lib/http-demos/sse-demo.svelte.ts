@@ -66,7 +66,7 @@ export class SseDemo extends DemoBase {
           this.reconnects = reconnects;
           this.failedTries = failures;
           if (grew) this.note('note.reconnected', { id: this.seq.last }, 'info');
-          if (state === 'closed' && this.running) {
+          if (state === 'closed' && this.running && !this.paused) {
             this.running = false;
             this.stopTimers();
           }
@@ -88,11 +88,22 @@ export class SseDemo extends DemoBase {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    await this.open();
+  }
+
+  protected override async open(): Promise<void> {
+    if (this.paused) return;
     await this.measureClock();
-    if (!this.running) return;
+    if (!this.running || this.paused) return;
     this.#reconnectsBefore = this.reconnects;
+    // Resuming after a pause sends Last-Event-ID: the server replays what the page missed.
     this.#client.start(this.seq.last || undefined);
     this.startTimers();
+  }
+
+  protected override suspend(): void {
+    this.#client.stop();
+    this.stopTimers(false);
   }
 
   stop(): void {

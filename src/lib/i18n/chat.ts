@@ -71,6 +71,22 @@ export type ChatKey =
   | 'close.1009'
   | 'close.4000'
   | 'close.other'
+  | 'close.1005'
+  | 'close.1011'
+  | 'close.1012'
+  | 'close.registered'
+  | 'close.private'
+  | 'wasClean'
+  | 'closeRefused'
+  | 'op.text'
+  | 'op.binary'
+  | 'api.legend'
+  | 'api.binary'
+  | 'api.oversized'
+  | 'api.close1000'
+  | 'api.close4001'
+  | 'api.close1001'
+  | 'api.hint'
   | 'err.badRoom'
   | 'err.bad_json'
   | 'err.unknown_type'
@@ -157,6 +173,23 @@ export const chatStrings: Dictionary<ChatKey> = {
     'close.1009': '消息太大',
     'close.4000': '应用自定义：客户端离线',
     'close.other': '见 RFC 6455 §7.4',
+    'close.1005': '关闭帧里没有状态码',
+    'close.1011': '服务器内部错误',
+    'close.1012': '服务重启，稍后再连',
+    'close.registered': '3000–3999：向 IANA 登记的库与框架用码',
+    'close.private': '4000–4999：应用私用码',
+    wasClean: 'wasClean：{value}',
+    closeRefused: '浏览器拒绝了 close({code})，抛出 {error}：什么也没发出，连接保持打开。',
+    'op.text': '文本',
+    'op.binary': '二进制',
+    'api.legend': 'WebSocket API 实验',
+    'api.binary': '发一个二进制帧',
+    'api.oversized': '发 17 KiB',
+    'api.close1000': '以 1000 关闭',
+    'api.close4001': '以 4001 关闭',
+    'api.close1001': '试试 close(1001)',
+    'api.hint':
+      '二进制帧用操作码 0x2 发出 3 个字节；17 KiB 超过服务器 16 KiB 的上限，服务器以 1009 关闭；页面只能用 1000 和 3000–4999 关闭，1001 会被浏览器拒绝。每次关闭后客户端都会重连。',
     'err.badRoom': '房间名只能用小写字母、数字和连字符，1-32 个',
     'err.bad_json': '服务器收到的不是合法 JSON',
     'err.unknown_type': '服务器不认识这种消息类型',
@@ -247,6 +280,24 @@ export const chatStrings: Dictionary<ChatKey> = {
     'close.1009': 'message too big',
     'close.4000': 'application-defined: client offline',
     'close.other': 'see RFC 6455 §7.4',
+    'close.1005': 'the close frame carried no code',
+    'close.1011': 'internal error on the server',
+    'close.1012': 'service restart: come back soon',
+    'close.registered': '3000–3999: registered with IANA for libraries and frameworks',
+    'close.private': '4000–4999: private to the application',
+    wasClean: 'wasClean: {value}',
+    closeRefused:
+      'The browser refused close({code}) with {error}: nothing was sent, and the connection stays open.',
+    'op.text': 'text',
+    'op.binary': 'binary',
+    'api.legend': 'WebSocket API experiments',
+    'api.binary': 'Send a binary frame',
+    'api.oversized': 'Send 17 KiB',
+    'api.close1000': 'Close with 1000',
+    'api.close4001': 'Close with 4001',
+    'api.close1001': 'Try close(1001)',
+    'api.hint':
+      'The binary frame carries 3 bytes with opcode 0x2; 17 KiB is over the server’s 16 KiB limit, so it closes with 1009; a page may close only with 1000 or 3000–4999, and the browser refuses 1001. After each close the client reconnects.',
     'err.badRoom': 'Room names use lower-case letters, digits and dashes, 1-32 of them',
     'err.bad_json': 'The server did not receive valid JSON',
     'err.unknown_type': 'The server does not know that message type',

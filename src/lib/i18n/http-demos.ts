@@ -81,7 +81,11 @@ type Key =
   | 'note.reconnected'
   | 'note.reset.expired'
   | 'note.reset.invalid'
-  | 'note.reset.ahead';
+  | 'note.reset.ahead'
+  | 'note.paused.hidden'
+  | 'note.paused.offline'
+  | 'note.paused.frozen'
+  | 'note.resumed';
 
 /** UI strings of the short-polling, long-polling and SSE demos. */
 export const httpDemoStrings: Dictionary<Key> = {
@@ -176,6 +180,10 @@ export const httpDemoStrings: Dictionary<Key> = {
     'note.reset.expired': 'reset：序号 {id} 之后有 {n} 个事件已不在缓冲区中。',
     'note.reset.invalid': 'reset：“{id}” 不是有效的事件 ID，从现在开始新的流。',
     'note.reset.ahead': 'reset：服务器没有序号 {id}（它重启过），从现在开始。',
+    'note.paused.hidden': '标签页转入后台，连接已关闭。',
+    'note.paused.offline': '浏览器离线，连接已关闭。',
+    'note.paused.frozen': '页面进入往返缓存，连接已关闭。',
+    'note.resumed': '页面回来了，重新连接，从序号 {id} 之后继续。',
   },
   en: {
     'poll.title': 'Short polling demo',
@@ -275,5 +283,9 @@ export const httpDemoStrings: Dictionary<Key> = {
       'reset: {n, plural, one {# event} other {# events}} after seq {id} {n, plural, one {is} other {are}} no longer in the buffer.',
     'note.reset.invalid': 'reset: “{id}” is not a valid event id; starting a fresh stream.',
     'note.reset.ahead': 'reset: the server has no seq {id} (it restarted); starting from now.',
+    'note.paused.hidden': 'The tab went to the background: connection closed.',
+    'note.paused.offline': 'The browser went offline: connection closed.',
+    'note.paused.frozen': 'The page went into the back/forward cache: connection closed.',
+    'note.resumed': 'The page is back: reconnecting, continuing after seq {id}.',
   },
 };

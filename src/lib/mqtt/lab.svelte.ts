@@ -5,11 +5,13 @@ import { diagnose, type Diagnosis } from './doctor.ts';
 import {
   brokerUrl,
   defaultSettings,
-  fromRecord,
+  loadSettings,
+  saveSettings,
   toSearchParams,
   validateSettings,
   type LabSettings,
   type SettingProblem,
+  type SettingsStores,
 } from './settings.ts';
 import {
   kill as killClient,
@@ -26,6 +28,7 @@ import {
 import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-topic.ts';
 import { readSuback, refusalReason, type RefusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
+import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
 import { resolveBrokerWsUrl, type ConfigResponse } from '../wire/health.ts';
 import type { FetchLike } from '../platform.ts';
 
@@ -47,11 +50,6 @@ export interface PanelForm {
   retain: boolean;
 }
 
-/** Where the lab keeps its settings between visits (the page passes `localStorage`). */
-export type SettingsStore = Pick<Storage, 'getItem' | 'setItem'>;
-
-/** The storage key of the lab's settings. */
-export const SETTINGS_KEY = 'realtime-lab.mqtt.settings';
 
 /** What a panel shows about its client. */
 export class ClientPanel {
@@ -85,7 +83,7 @@ export interface BrokerAnswer {
 const DRAW_EVERY_MS = 150;
 
 /** The lab's whole state. */
-export class MqttLab {
+export class MqttLab implements Pausable {
   settings: LabSettings = $state(defaultSettings());
   thisServerUrl: string | null = $state(null);
   embedded = $state(true);
@@ -121,8 +119,13 @@ export class MqttLab {
   filter = $state('lab/+/temp');
   topics = $state('lab/kitchen/temp\nlab/kitchen/fridge/temp\n$SYS/lab/stats');
   answer: BrokerAnswer | null = $state(null);
+  /** Why the page lifecycle has the panels' clients closed (hidden, offline, cached), or null. */
+  paused: PauseReason | null = $state(null);
 
   #drawPending = false;
+  /** Panels that were connected when the page paused: they reconnect when it comes back. */
+  #wake: Role[] = [];
+  #wakeStats = false;
   readonly #load: () => Promise<Connect>;
   readonly #pageUrl: () => string;
   #log = new PacketLog();
@@ -134,31 +137,19 @@ export class MqttLab {
     this.#pageUrl = pageUrl;
   }
 
-  /** Stored settings, then those of a shared link (`search`), over the defaults. */
-  restore(store: SettingsStore | null, search: string): void {
-    let s: LabSettings = this.settings;
-    try {
-      const raw = store?.getItem(SETTINGS_KEY) ?? '{}';
-      const stored = JSON.parse(raw) as Record<string, unknown>;
-      // Stored keys are bare (`clientId`); the shared-link keys carry the `mqtt.` prefix.
-      s = fromRecord(s, (k) => (k.slice(5) in stored ? String(stored[k.slice(5)]) : null));
-    } catch {
-      // Unreadable storage: keep the defaults.
-    }
+  /**
+   * Shared settings (local storage), this tab's own client id (session storage), then those of
+   * a shared link (`search`), over the defaults. See `loadSettings`.
+   */
+  restore(stores: SettingsStores, search: string): void {
     // Read once and dropped: nothing here needs to react to it.
     // eslint-disable-next-line svelte/prefer-svelte-reactivity
-    const params = new URLSearchParams(search);
-    this.settings = fromRecord(s, (k) => params.get(k));
+    this.settings = loadSettings(this.settings, stores, new URLSearchParams(search));
   }
 
-  /** Stores the settings for the next visit; never the password. */
-  save(store: SettingsStore | null): void {
-    const json = JSON.stringify({ ...this.settings, password: '' });
-    try {
-      store?.setItem(SETTINGS_KEY, json);
-    } catch {
-      // Storage full or blocked: the settings simply are not remembered.
-    }
+  /** Stores the settings for the next visit: the client id for this tab only, never the password. */
+  save(stores: SettingsStores): void {
+    saveSettings(this.settings, stores);
   }
 
   /** Asks the server which broker "this server" means, then follows its statistics. */
@@ -519,6 +510,44 @@ export class MqttLab {
         pub.end(true);
       }
     });
+  }
+
+  /**
+   * The page went hidden, offline or into the cache: each connected panel sends DISCONNECT (a
+   * tab in the background is no crash, so no will [MQTT-3.14.4-3]). With CleanSession 0 the
+   * broker keeps the session and queues QoS 1 and 2 messages for it meanwhile [MQTT-3.1.2-5].
+   */
+  pause(reason: PauseReason): void {
+    const first = this.paused === null;
+    this.paused = reason;
+    if (!first) return;
+    this.#wake = [];
+    for (const role of ['publisher', 'subscriber'] as const) {
+      const panel = this[role];
+      if (!panel.client || (panel.status !== 'connected' && panel.status !== 'connecting'))
+        continue;
+      this.#wake.push(role);
+      const c = panel.client;
+      panel.client = null;
+      panel.status = 'closed';
+      c.end();
+    }
+    if (this.#statsClient) {
+      this.#statsClient.end(true);
+      this.#statsClient = null;
+      this.#wakeStats = true;
+    }
+  }
+
+  /** The page is back: the panels that were connected connect again, with the same settings. */
+  resume(_restored: boolean): void {
+    if (this.paused === null) return;
+    this.paused = null;
+    const wake = this.#wake;
+    this.#wake = [];
+    for (const role of wake) void this.connect(role);
+    if (this.#wakeStats) void this.watchStats();
+    this.#wakeStats = false;
   }
 
   /** Stops every client. */

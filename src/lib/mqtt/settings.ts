@@ -41,15 +41,28 @@ export interface SettingProblem {
     | 'err.willTopic';
 }
 
+/** Random bytes: `crypto.getRandomValues`, which (unlike `crypto.randomUUID`) plain http has. */
+export type RandomBytes = (n: number) => Uint8Array;
+
+const cryptoBytes: RandomBytes = (n) => globalThis.crypto.getRandomValues(new Uint8Array(n));
+
+/**
+ * A new client id: `lab-` and 8 hex digits, 12 bytes. Within the 23 bytes every broker must
+ * accept [MQTT-3.1.3-5]; the hyphen is outside the letters and digits that rule guarantees, and
+ * every broker the lab was tried with (Aedes, Mosquitto, EMQX) accepts it. 32 random bits: two
+ * tabs of a 300-person workshop share an id with a chance of about 1 in 100,000.
+ */
+export function randomClientId(bytes: RandomBytes = cryptoBytes): string {
+  return `lab-${[...bytes(4)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
 /** Fresh defaults with a random client id. */
-export function defaultSettings(random: () => number = Math.random): LabSettings {
+export function defaultSettings(bytes: RandomBytes = cryptoBytes): LabSettings {
   return {
     preset: 'this-server',
     customUrl: '',
     protocolVersion: 4,
-    clientId: `lab-${Math.floor(random() * 0xffffff)
-      .toString(16)
-      .padStart(6, '0')}`,
+    clientId: randomClientId(bytes),
     clean: true,
     sessionExpiry: 0,
     keepalive: 30,
@@ -98,12 +111,12 @@ export function brokerUrl(s: LabSettings, thisServerUrl: string | null): string 
   return PRESET_URLS[s.preset];
 }
 
-// The password is never put in a shared URL or in storage.
+// The password is never put in a shared URL or in storage. Nor is the client id: it is this tab's
+// identity, and a second client with it would take the session over [MQTT-3.1.4-2].
 const SHARED: (keyof LabSettings)[] = [
   'preset',
   'customUrl',
   'protocolVersion',
-  'clientId',
   'clean',
   'sessionExpiry',
   'keepalive',
@@ -149,4 +162,77 @@ export function fromRecord(base: LabSettings, get: (k: string) => string | null)
   const wq = num('willQos');
   if (wq === 0 || wq === 1 || wq === 2) out.willQos = wq;
   return out;
+}
+
+/** The page's localStorage or sessionStorage, or a fake in tests. */
+export interface StorageLike {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+/** localStorage key of the settings every tab of the origin shares (no password, no client id). */
+export const SETTINGS_KEY = 'realtime-lab.mqtt.settings';
+/** sessionStorage key of this tab's own client id. */
+export const TAB_CLIENT_ID_KEY = 'realtime-lab.mqtt.clientId';
+
+/** Where settings are kept: shared ones in local storage, the client id in the tab's session. */
+export interface SettingsStores {
+  local: StorageLike | null;
+  session: StorageLike | null;
+}
+
+function tryGet(store: StorageLike | null, key: string): string | null {
+  try {
+    return store?.getItem(key) ?? null;
+  } catch {
+    return null; // storage disabled (private mode, blocked cookies): behave as empty
+  }
+}
+
+function trySet(store: StorageLike | null, key: string, value: string): void {
+  try {
+    store?.setItem(key, value);
+  } catch {
+    // Full or disabled storage: the settings simply last as long as the page.
+  }
+}
+
+/**
+ * Settings for this tab: the defaults, then what every tab of the origin shares (local storage),
+ * then this tab's client id (session storage, so a reload keeps the id and its persistent session,
+ * while another tab gets its own), then a shared link's values.
+ */
+export function loadSettings(
+  base: LabSettings,
+  stores: SettingsStores,
+  params: URLSearchParams,
+): LabSettings {
+  let s = base;
+  try {
+    const stored = JSON.parse(tryGet(stores.local, SETTINGS_KEY) ?? '{}') as Record<
+      string,
+      unknown
+    >;
+    s = fromRecord(s, (k) => {
+      const name = k.slice(5);
+      return name !== 'clientId' && name in stored ? String(stored[name]) : null;
+    });
+  } catch {
+    // Unreadable JSON: keep the defaults.
+  }
+  const own = tryGet(stores.session, TAB_CLIENT_ID_KEY);
+  s = { ...s, clientId: own ?? s.clientId };
+  // A link from before client ids left shared links may still carry one: ignore it.
+  s = fromRecord(s, (k) => (k === 'mqtt.clientId' ? null : params.get(k)));
+  trySet(stores.session, TAB_CLIENT_ID_KEY, s.clientId);
+  return s;
+}
+
+/** Saves settings: the client id to this tab's session, the rest (never the password) for all tabs. */
+export function saveSettings(s: LabSettings, stores: SettingsStores): void {
+  const shared: Partial<LabSettings> = { ...s };
+  delete shared.clientId;
+  delete shared.password;
+  trySet(stores.session, TAB_CLIENT_ID_KEY, s.clientId);
+  trySet(stores.local, SETTINGS_KEY, JSON.stringify(shared));
 }

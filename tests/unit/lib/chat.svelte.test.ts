@@ -99,7 +99,7 @@ describe('ChatState', () => {
     flushSync();
     expect(state.state).toBe('reconnecting');
     expect(state.retryInS).toBe(1);
-    expect(state.lastClose).toEqual({ code: 1006, reason: '' });
+    expect(state.lastClose).toEqual({ code: 1006, reason: '', wasClean: false });
     expect(state.frames[0]).toMatchObject({ dir: 'note', type: 'close' });
     await vi.advanceTimersByTimeAsync(1000);
     await open([
@@ -150,7 +150,12 @@ describe('ChatState', () => {
   it('names the close codes it explains and calls any other "other"', () => {
     expect(closeMeaningKey(1000)).toBe('close.1000');
     expect(closeMeaningKey(4000)).toBe('close.4000');
-    expect(closeMeaningKey(1011)).toBe('close.other');
+    expect(closeMeaningKey(1011)).toBe('close.1011');
+    expect([3001, 4001, 2000].map(closeMeaningKey)).toEqual([
+      'close.registered',
+      'close.private',
+      'close.other',
+    ]);
   });
 
   it('moves a message typed offline after the earlier messages the server replays', async () => {

@@ -269,6 +269,63 @@ describe('SseDemo state', () => {
   });
 });
 
+describe('the page lifecycle', () => {
+  it('SSE: a paused page closes its stream but stays started, and resumes after the last id', async () => {
+    const server = fakeServer();
+    const opened: { url: string; source: FakeSource }[] = [];
+    const demo = new SseDemo(env(server.fetch), (url) => {
+      const source = new FakeSource();
+      opened.push({ url, source });
+      return source;
+    });
+    await demo.start();
+    const first = opened[0]!.source;
+    first.fire('open');
+    first.fire('hello', JSON.stringify({ latest: 0, rate: 1, replayed: 0 }), '0');
+    for (const n of [1, 2]) {
+      server.emit();
+      first.fire('log', JSON.stringify(server.events[n - 1]), String(n));
+    }
+    demo.pause('hidden');
+    flushSync();
+    expect(first.readyState).toBe(2);
+    expect(demo.running).toBe(true);
+    expect(demo.paused).toBe('hidden');
+    expect(demo.log.at(-1)?.note?.key).toBe('note.paused.hidden');
+    // Offline while already hidden: the reason changes, nothing is opened.
+    demo.pause('offline');
+    expect(opened).toHaveLength(1);
+    demo.resume(false);
+    await vi.waitFor(() => expect(opened).toHaveLength(2));
+    expect(new URL(opened[1]!.url, 'http://lab').searchParams.get('lastEventId')).toBe('2');
+    expect(demo.paused).toBeNull();
+    expect(demo.log.some((l) => l.note?.key === 'note.resumed')).toBe(true);
+    demo.stop();
+  });
+
+  it('poll: no request goes out while paused, and a stopped demo is not restarted by resume', async () => {
+    const server = fakeServer();
+    const calls: string[] = [];
+    const fetchFn: FetchLike = (url, init) => {
+      calls.push(new URL(url, 'http://lab').pathname);
+      return server.fetch(url, init);
+    };
+    const demo = new PollDemo(env(fetchFn), 500);
+    demo.pause('hidden');
+    await demo.start();
+    expect(calls.filter((c) => c === '/api/poll')).toEqual([]);
+    demo.resume(false);
+    await vi.waitFor(() => expect(calls).toContain('/api/poll'));
+    demo.stop();
+    const before = calls.length;
+    demo.pause('offline');
+    demo.resume(false);
+    await Promise.resolve();
+    // A resume would have asked /api/time first, synchronously: nothing at all went out.
+    expect(calls.slice(before).filter((c) => c !== '/api/http-stats')).toEqual([]);
+  });
+});
+
 describe('the shared rate control', () => {
   const lab =
     (trainer: boolean): FetchLike =>

@@ -3,8 +3,12 @@ import type { Packet } from 'mqtt';
 import { diagnose } from '../../../../src/lib/mqtt/doctor.ts';
 import { PacketLog, packetBytes } from '../../../../src/lib/mqtt/packet-log.ts';
 import {
+  SETTINGS_KEY,
   defaultSettings,
   fromRecord,
+  loadSettings,
+  randomClientId,
+  saveSettings,
   toSearchParams,
   validateSettings,
 } from '../../../../src/lib/mqtt/settings.ts';
@@ -37,7 +41,7 @@ describe('settings', () => {
     ]);
   });
 
-  it('round-trips through a shared URL, without the password', () => {
+  it('round-trips through a shared URL, without the password or the client id', () => {
     const s = {
       ...defaultSettings(),
       protocolVersion: 5 as const,
@@ -47,8 +51,72 @@ describe('settings', () => {
     };
     const params = toSearchParams(s);
     expect(params.toString()).not.toContain('secret');
-    const back = fromRecord(defaultSettings(), (k) => params.get(k));
-    expect({ ...back, password: 'secret' }).toEqual(s);
+    expect(params.toString()).not.toContain(s.clientId);
+    const receiver = defaultSettings();
+    const back = fromRecord(receiver, (k) => params.get(k));
+    // The receiver keeps its own identity: sharing a link must not share a session.
+    expect({ ...back, password: 'secret' }).toEqual({ ...s, clientId: receiver.clientId });
+  });
+});
+
+/** A Map behind the Storage interface: one per tab (session) or one per origin (local). */
+function memoryStorage() {
+  const m = new Map<string, string>();
+  return {
+    getItem: (k: string) => m.get(k) ?? null,
+    setItem: (k: string, v: string) => m.set(k, v),
+  };
+}
+
+describe('client ids per tab', () => {
+  it('two tabs of one origin get different ids, and each keeps its own across a reload', () => {
+    const local = memoryStorage();
+    const tabA = memoryStorage();
+    const tabB = memoryStorage();
+    const none = new URLSearchParams();
+    const a = loadSettings(defaultSettings(), { local, session: tabA }, none);
+    saveSettings({ ...a, keepalive: 45, clean: false }, { local, session: tabA });
+    const b = loadSettings(defaultSettings(), { local, session: tabB }, none);
+    // Shared settings travel between tabs; the identity does not.
+    expect(b.keepalive).toBe(45);
+    expect(b.clean).toBe(false);
+    expect(b.clientId).not.toBe(a.clientId);
+    // A reload of tab A (new defaults, same session storage) keeps A's id: its persistent session.
+    const aAgain = loadSettings(defaultSettings(), { local, session: tabA }, none);
+    expect(aAgain.clientId).toBe(a.clientId);
+    expect(local.getItem(SETTINGS_KEY)).not.toContain(a.clientId);
+  });
+
+  it('an id the reader typed is this tab’s; a link carrying an old-style id is ignored', () => {
+    const local = memoryStorage();
+    const tab = memoryStorage();
+    const s = loadSettings(defaultSettings(), { local, session: tab }, new URLSearchParams());
+    saveSettings({ ...s, clientId: 'my-sensor' }, { local, session: tab });
+    const link = new URLSearchParams({ 'mqtt.clientId': 'someone-else', 'mqtt.keepalive': '10' });
+    const back = loadSettings(defaultSettings(), { local, session: tab }, link);
+    expect(back.clientId).toBe('my-sensor');
+    expect(back.keepalive).toBe(10);
+  });
+
+  it('works with storage refused (it throws), and ids need no secure context', () => {
+    const refusing = {
+      getItem: () => {
+        throw new Error('SecurityError');
+      },
+      setItem: () => {
+        throw new Error('SecurityError');
+      },
+    };
+    const s = loadSettings(
+      defaultSettings(),
+      { local: refusing, session: refusing },
+      new URLSearchParams(),
+    );
+    expect(s.clientId).toMatch(/^lab-[0-9a-f]{8}$/);
+    expect(() => saveSettings(s, { local: refusing, session: refusing })).not.toThrow();
+    // [MQTT-3.1.3-5]: at most 23 bytes.
+    expect(new TextEncoder().encode(randomClientId()).length).toBeLessThanOrEqual(23);
+    expect(randomClientId(() => new Uint8Array([0, 1, 0xab, 0xff]))).toBe('lab-0001abff');
   });
 
   it('ignores values it does not understand', () => {

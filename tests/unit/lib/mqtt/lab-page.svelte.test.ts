@@ -2,7 +2,12 @@
 // the server's broker from /api/config, and a share link that never carries the password.
 import { describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
-import { MqttLab, SETTINGS_KEY, type SettingsStore } from '../../../../src/lib/mqtt/lab.svelte.ts';
+import { MqttLab } from '../../../../src/lib/mqtt/lab.svelte.ts';
+import {
+  SETTINGS_KEY,
+  TAB_CLIENT_ID_KEY,
+  type StorageLike as SettingsStore,
+} from '../../../../src/lib/mqtt/settings.ts';
 
 const PAGE = 'http://192.168.1.5:4321/en/mqtt/?old=1#demo';
 
@@ -26,11 +31,13 @@ function memory(initial: Record<string, string> = {}): SettingsStore & { data: t
 describe('the MQTT lab and its page', () => {
   it('restores stored settings, then lets a shared link override them', () => {
     const l = lab();
-    const store = memory({
+    const local = memory({
+      // An entry from before ids moved to the tab: its client id is no longer shared.
       [SETTINGS_KEY]: JSON.stringify({ clientId: 'stored', keepalive: 15, preset: 'mosquitto' }),
     });
-    l.restore(store, '?mqtt.keepalive=45&mqtt.willQos=7');
-    expect(l.settings).toMatchObject({ clientId: 'stored', keepalive: 45, preset: 'mosquitto' });
+    const session = memory({ [TAB_CLIENT_ID_KEY]: 'this-tab' });
+    l.restore({ local, session }, '?mqtt.keepalive=45&mqtt.willQos=7');
+    expect(l.settings).toMatchObject({ clientId: 'this-tab', keepalive: 45, preset: 'mosquitto' });
     // An impossible value in a link is ignored, not applied.
     expect(l.settings.willQos).toBe(0);
   });
@@ -38,26 +45,31 @@ describe('the MQTT lab and its page', () => {
   it('keeps the defaults when storage holds garbage or is missing', () => {
     const l = lab();
     const before = l.settings.clientId;
-    l.restore(memory({ [SETTINGS_KEY]: '{not json' }), '');
+    l.restore({ local: memory({ [SETTINGS_KEY]: '{not json' }), session: null }, '');
     expect(l.settings.clientId).toBe(before);
-    l.restore(null, '');
+    l.restore({ local: null, session: null }, '');
     expect(l.settings.clientId).toBe(before);
   });
 
-  it('stores the settings without the password, and survives a full storage', () => {
+  it('stores the settings without the password, the id per tab, and survives a full storage', () => {
     const l = lab();
     l.settings.password = 'secret';
     l.settings.username = 'ann';
-    const store = memory();
-    l.save(store);
-    expect(JSON.parse(store.data[SETTINGS_KEY]!)).toMatchObject({ username: 'ann', password: '' });
+    const local = memory();
+    const session = memory();
+    l.save({ local, session });
+    const shared = JSON.parse(local.data[SETTINGS_KEY]!) as Record<string, unknown>;
+    expect(shared).toMatchObject({ username: 'ann' });
+    expect(shared).not.toHaveProperty('password');
+    expect(shared).not.toHaveProperty('clientId');
+    expect(session.data[TAB_CLIENT_ID_KEY]).toBe(l.settings.clientId);
     const full: SettingsStore = {
       getItem: () => null,
       setItem: () => {
         throw new Error('QuotaExceededError');
       },
     };
-    expect(() => l.save(full)).not.toThrow();
+    expect(() => l.save({ local: full, session: full })).not.toThrow();
   });
 
   it('builds a share link on the page address, without the password or the old query', () => {
