@@ -1,7 +1,9 @@
 // Runs npm scripts at the same time and fails if any fails: `node scripts/parallel.ts check lint`.
 // The type checks and the linter each keep one core busy for over a minute; side by side on a
 // 2-core CI machine they take about as long as the slower one alone. Each script's output is
-// held back and printed whole when it ends, so the two never interleave.
+// held back and printed whole when it ends, so the two never interleave. `npm test` runs
+// `astro sync` first: the linter needs the content-collection types that the type check would
+// otherwise be generating at the same moment.
 import { spawn } from 'node:child_process';
 
 /** What one script printed, and how it ended. */
