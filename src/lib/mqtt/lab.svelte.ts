@@ -50,7 +50,6 @@ export interface PanelForm {
   retain: boolean;
 }
 
-
 /** What a panel shows about its client. */
 export class ClientPanel {
   status: 'idle' | 'connecting' | 'connected' | 'closed' | 'failed' = $state('idle');
