@@ -19,10 +19,20 @@ const PAGE_BUDGET = { text: 10 * KIB, demo: 40 * KIB } as const;
 const KNOWN_OVER: Readonly<Record<string, number>> = {
   '/race/': 43 * KIB,
   '/en/race/': 43 * KIB,
-  '/mqtt/': 42.5 * KIB,
-  '/en/mqtt/': 42.5 * KIB,
-  '/websocket/': 41.5 * KIB,
-  '/en/websocket/': 41.5 * KIB,
+  // Re-measured at the end of the day, after the page-lifecycle pause (every demo), the chat's frame
+  // inspector (websocket) and the queue-limit demo (mqtt) landed: 46.4, 42.8, 40.8, 40.6, 40.2 KiB.
+  '/mqtt/': 46.9 * KIB,
+  '/en/mqtt/': 46.9 * KIB,
+  '/websocket/': 43.3 * KIB,
+  '/en/websocket/': 43.3 * KIB,
+  '/mqtt-over-websocket/': 41.3 * KIB,
+  '/en/mqtt-over-websocket/': 41.3 * KIB,
+  '/long-polling/': 41.1 * KIB,
+  '/en/long-polling/': 41.1 * KIB,
+  '/sse/': 40.7 * KIB,
+  '/en/sse/': 40.7 * KIB,
+  '/real-browsers/': 40.7 * KIB,
+  '/en/real-browsers/': 40.7 * KIB,
 };
 /**
  * Lazy chunks, by the chunk's name without its hash; the first matching pattern wins. The heavy
