@@ -32,6 +32,18 @@ export const ZH_PAGE_LATIN_ALLOWED = new Set<string>([
   'stream',
   'since',
   // APIs, fields and identifiers named in the text
+  // the WebSocket API as the frame inspector and its lesson name it: event types, CloseEvent
+  // fields and the JavaScript values they hold
+  'message',
+  'close',
+  'code',
+  'reason',
+  'true',
+  'false',
+  'object',
+  // a library and a client id named in the MQTT delivery lesson
+  'mqtt-packet',
+  'sub-1',
   'setInterval',
   'setTimeout',
   'fetch',
