@@ -53,7 +53,7 @@ export default defineConfig({
   projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
   webServer: {
     // The real entry point, exactly as `npm start` runs it, on free ports.
-    command: `node server/cli.ts --port ${port} --mqtt-port 0 --host 127.0.0.1`,
+    command: `LAB_FLEET_BACKOFF=off node server/cli.ts --port ${port} --mqtt-port 0 --host 127.0.0.1`,
     url: `http://127.0.0.1:${port}/api/health`,
     reuseExistingServer: false,
     timeout: 180_000,

@@ -83,7 +83,12 @@ test.describe('the fleet dashboard', () => {
       .poll(() => num(page, 'fleet-measured-overview', 'data-bytes'), { timeout: 20_000 })
       .not.toBe(before);
     const overviewBytes = await num(page, 'fleet-measured-overview', 'data-bytes');
-    expect(naiveBytes / overviewBytes).toBeGreaterThanOrEqual(10);
+    // The server runs with LAB_FLEET_BACKOFF=off (playwright.config.ts): on a busy machine the
+    // lab would otherwise slow the fleet down, and with it the naive mode's figure.
+    expect(
+      naiveBytes / overviewBytes,
+      `naive ${naiveBytes} B/s, overview ${overviewBytes} B/s`,
+    ).toBeGreaterThanOrEqual(10);
     await expect(page.getByTestId('fleet-ratio')).toBeVisible();
 
     // A vehicle whose link is cut goes offline through its last will.
