@@ -1,5 +1,5 @@
 import type { AnswerKey, QuestionId } from '../quiz/questions.ts';
-import type { Dictionary } from './index.ts';
+import type { Dictionary, Translate } from './index.ts';
 
 type Key =
   | `q.${QuestionId}`
@@ -37,6 +37,9 @@ type Key =
   | 'tableLink'
   | 'raceLink'
   | 'shareHint';
+
+/** The quiz's lookup, as its components and `src/lib/quiz/view.ts` receive it. */
+export type QuizT = Translate<Key>;
 
 /** UI strings of the selection quiz: questions, answers and the result. */
 export const quizStrings: Dictionary<Key> = {

@@ -1,7 +1,10 @@
 import type { UrlPort } from '../url-state.ts';
 import type { Transport } from '../compare/table.ts';
 import { OUT, WEIGHT_RANGE, type Answers, type OptionOf, type QuestionId } from './questions.ts';
-import { parseAnswers, recommend, serializeAnswers, type Reason } from './score.ts';
+import { parseAnswers, recommend, serializeAnswers, type Change, type Reason } from './score.ts';
+
+/** How many of the answer changes that would move the top pick the result lists. */
+export const SHOWN_CHANGES = 4;
 
 // A ruled-out reason sorts before every numeric reason against.
 function strength(r: Reason): number {
@@ -10,7 +13,8 @@ function strength(r: Reason): number {
 
 /** Reactive state of the selection quiz; the answers live in the page address. */
 export class SelectionQuiz {
-  answers: Answers = $state({});
+  // Always replaced whole, never changed in place: no deep proxy needed.
+  answers: Answers = $state.raw({});
   readonly result = $derived(recommend(this.answers));
 
   readonly #url: UrlPort | null;
@@ -36,6 +40,11 @@ export class SelectionQuiz {
     return [...this.result.top, ...this.result.runnerUp];
   }
 
+  /** The first {@link SHOWN_CHANGES} answer changes that would move the top pick. */
+  get changes(): Change[] {
+    return this.result.changes.slice(0, SHOWN_CHANGES);
+  }
+
   /** A transport's reasons for (`1`) or against (`-1`), strongest first. */
   reasons(transport: Transport, sign: 1 | -1): Reason[] {
     const entry = this.result.ranking.find((r) => r.transport === transport);
@@ -46,12 +55,11 @@ export class SelectionQuiz {
 
   /** How full a ranking bar is, 0-100: the best option still in the race fills it. */
   barPercent(transport: Transport): number {
-    const entry = this.result.ranking.find((r) => r.transport === transport);
-    if (!entry || entry.out) return 0;
     const inRace = this.result.ranking.filter((r) => !r.out);
-    const best = inRace[0]?.score ?? 0;
-    const worst = inRace.at(-1)?.score ?? 0;
-    return Math.round(((entry.score - worst) / (best - worst || 1)) * 100);
+    const entry = inRace.find((r) => r.transport === transport);
+    if (!entry) return 0;
+    const worst = inRace.at(-1)!.score;
+    return Math.round(((entry.score - worst) / (inRace[0]!.score - worst || 1)) * 100);
   }
 
   /** Clears every answer (Back brings them back). */

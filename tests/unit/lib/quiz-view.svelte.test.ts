@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SelectionQuiz } from '../../../src/lib/quiz/selection-quiz.svelte.ts';
+import { SelectionQuiz, SHOWN_CHANGES } from '../../../src/lib/quiz/selection-quiz.svelte.ts';
 import { OUT, QUESTION_IDS, QUESTIONS } from '../../../src/lib/quiz/questions.ts';
 import type { Answers } from '../../../src/lib/quiz/questions.ts';
 
@@ -33,6 +33,8 @@ describe('the quiz result as the page shows it', () => {
           expect(pro.every((r) => r.weight !== OUT && r.weight > 0)).toBe(true);
         }
         expect(quiz.explained).toEqual([...quiz.result.top, ...quiz.result.runnerUp]);
+        // The page lists the first few answer changes that would move the pick, no more.
+        expect(quiz.changes).toEqual(quiz.result.changes.slice(0, SHOWN_CHANGES));
       }
     });
     cleanup();
