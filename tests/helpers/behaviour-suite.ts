@@ -10,7 +10,6 @@ import {
   runQosExperiment,
   runRetainedExperiment,
   runSessionExperiment,
-  runTakeoverExperiment,
   runWillExperiment,
   connected,
   kill,
@@ -18,6 +17,7 @@ import {
   Tally,
   type ExperimentEnv,
 } from '../../src/lib/mqtt/experiments.ts';
+import { runTakeoverExperiment } from '../../src/lib/mqtt/takeover.ts';
 import { fleetCredentials } from '../../server/broker/users.ts';
 import type { BrokerUnderTest } from './brokers.ts';
 import { waitFor } from './lab.ts';

@@ -71,24 +71,10 @@ export interface SessionReport {
   sessionPresent: boolean;
 }
 
-/** Counts of experiment 6. */
-export interface TakeoverReport {
-  clientId: string;
-  /** Did the broker close the first client's connection once the second connected [MQTT-3.1.4-2]? */
-  firstClosed: boolean;
-  /** From the second client's CONNECT to the first one's closed connection. */
-  afterMs: number | null;
-  /** The reason code of a DISCONNECT the first client got (5.0 sends 0x8E); null when none came. */
-  disconnectCode: number | null;
-  /** The second client's CONNACK: it found the first one's session [MQTT-3.2.2-2]. */
-  sessionPresent: boolean;
-  /** Did the first connection's will reach a subscriber? */
-  willPublished: boolean;
-}
-
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function base(env: ExperimentEnv): IClientOptions {
+/** Options every experiment's client starts from: no reconnects, the env's protocol version. */
+export function baseOptions(env: ExperimentEnv): IClientOptions {
   return {
     protocolVersion: env.protocolVersion ?? 4,
     reconnectPeriod: 0,
@@ -100,8 +86,8 @@ function base(env: ExperimentEnv): IClientOptions {
  * Options for a session that outlives the connection: clean session 0 in 3.1.1; in 5.0 also a
  * session expiry above 0, or the session ends with the connection anyway [MQTT-3.1.2-23].
  */
-function persistent(env: ExperimentEnv, clientId: string, clean: boolean): IClientOptions {
-  const opts: IClientOptions = { ...base(env), clientId, clean };
+export function persistent(env: ExperimentEnv, clientId: string, clean: boolean): IClientOptions {
+  const opts: IClientOptions = { ...baseOptions(env), clientId, clean };
   if ((env.protocolVersion ?? 4) === 5 && !clean) opts.properties = { sessionExpiryInterval: 300 };
   return opts;
 }
@@ -226,7 +212,7 @@ export async function runQosExperiment(
   sub.on('message', onMessage);
   await sub.subscribeAsync(topic, { qos });
 
-  const pub = env.open('publisher', { ...base(env), clientId: `lab-pub-${env.id}-q${qos}` });
+  const pub = env.open('publisher', { ...baseOptions(env), clientId: `lab-pub-${env.id}-q${qos}` });
   await connected(pub);
   let flowPackets = 0;
   pub.on('packetsend', (p: Packet) => {
@@ -290,10 +276,10 @@ export async function runQosExperiment(
 export async function runRetainedExperiment(env: ExperimentEnv): Promise<RetainedReport> {
   const topic = `${env.prefix}/retained`;
   const value = `21.5 °C @ ${new Date().toISOString().slice(11, 19)}`;
-  const pub = env.open('publisher', { ...base(env), clientId: `lab-pub-${env.id}-r` });
+  const pub = env.open('publisher', { ...baseOptions(env), clientId: `lab-pub-${env.id}-r` });
   await connected(pub);
   const firstMessage = async (role: string, suffix: string) => {
-    const late = env.open(role, { ...base(env), clientId: `lab-sub-${env.id}-${suffix}` });
+    const late = env.open(role, { ...baseOptions(env), clientId: `lab-sub-${env.id}-${suffix}` });
     await connected(late);
     const got = new Promise<{ payload: string; retain: boolean } | null>((resolve) => {
       // Sent at once by the broker; the margin is for a busy machine.
@@ -327,12 +313,12 @@ export async function runRetainedExperiment(env: ExperimentEnv): Promise<Retaine
 /** Experiment 3: the publisher sets a will and is killed; the subscriber gets the will. */
 export async function runWillExperiment(env: ExperimentEnv, keepaliveS = 2): Promise<WillReport> {
   const topic = `${env.prefix}/will`;
-  const sub = env.open('subscriber', { ...base(env), clientId: `lab-sub-${env.id}-w` });
+  const sub = env.open('subscriber', { ...baseOptions(env), clientId: `lab-sub-${env.id}-w` });
   await connected(sub);
   await sub.subscribeAsync(topic, { qos: 1 });
   const payload = `publisher ${env.id} lost power`;
   const pub = env.open('publisher', {
-    ...base(env),
+    ...baseOptions(env),
     clientId: `lab-pub-${env.id}-w`,
     keepalive: keepaliveS,
     will: { topic, payload: new TextEncoder().encode(payload) as Buffer, qos: 1, retain: false },
@@ -373,7 +359,7 @@ export async function runSessionExperiment(
   await sub.subscribeAsync(topic, { qos: 1 });
   await close(sub);
 
-  const pub = env.open('publisher', { ...base(env), clientId: `lab-pub-${env.id}-s` });
+  const pub = env.open('publisher', { ...baseOptions(env), clientId: `lab-pub-${env.id}-s` });
   await connected(pub);
   for (let n = 1; n <= count; n++) await pub.publishAsync(topic, String(n), { qos: 1 });
   await close(pub);
@@ -395,82 +381,4 @@ export async function runSessionExperiment(
     await close(cleanup);
   }
   return { clean, publishedWhileAway: count, receivedAfterReturn: tally.distinct, sessionPresent };
-}
-
-/** How long experiment 6 watches for the first client's will after its connection closed. */
-const WILL_WINDOW_MS = 1000;
-
-/**
- * Experiment 6: two clients with one client id, by default both with a persistent session, as
- * two tabs sharing an id from `localStorage` would; the first one registers a will.
- */
-export async function runTakeoverExperiment(
-  env: ExperimentEnv,
-  clean = false,
-): Promise<TakeoverReport> {
-  const sleep = env.sleep ?? defaultSleep;
-  const now = env.now ?? Date.now;
-  const topic = `${env.prefix}/takeover`;
-  const clientId = `lab-twin-${env.id}`;
-  const watcher = env.open('subscriber', { ...base(env), clientId: `lab-sub-${env.id}-t` });
-  await connected(watcher);
-  let willPublished = false;
-  const will = new Promise<void>((resolve) =>
-    watcher.once('message', () => {
-      willPublished = true;
-      resolve();
-    }),
-  );
-  await watcher.subscribeAsync(topic, { qos: 1 });
-
-  const first = env.open('twin.a', {
-    ...persistent(env, clientId, clean),
-    will: { topic, payload: new TextEncoder().encode('gone') as Buffer, qos: 1, retain: false },
-  });
-  await connected(first);
-  // A subscription gives the session something to hand over. (Aedes reports an empty session as
-  // absent, though its existence alone is session state, 3.1.1 §3.1.2.4.)
-  await first.subscribeAsync(`${env.prefix}/twin`, { qos: 1 });
-  let disconnectCode: number | null = null;
-  first.on('packetreceive', (p: Packet) => {
-    if (p.cmd === 'disconnect') disconnectCode = p.reasonCode ?? 0;
-  });
-  let closedAt: number | null = null;
-  let ending = false;
-  const firstClosed = new Promise<void>((resolve) =>
-    first.once('close', () => {
-      // Closed by this experiment at the end, not by the broker: nothing to report.
-      if (ending) return;
-      closedAt = now();
-      env.closed?.('twin.a');
-      resolve();
-    }),
-  );
-  const startedAt = now();
-  const second = env.open('twin.b', persistent(env, clientId, clean));
-  try {
-    const { sessionPresent } = await connected(second);
-    // [MQTT-3.1.4-2]: the broker must disconnect the first client; 3.1.1 gives no reason, it
-    // just closes the connection. A broker that does not is reported, not waited on forever.
-    await Promise.race([firstClosed, sleep(env.timeoutMs ?? 5000)]);
-    // [MQTT-3.1.2-8]: the will belongs to the connection and goes out when it closes without a
-    // DISCONNECT from the client. It comes at once or not at all; the window is for a busy page.
-    if (closedAt !== null) await Promise.race([will, sleep(WILL_WINDOW_MS)]);
-    return {
-      clientId,
-      firstClosed: closedAt !== null,
-      afterMs: closedAt === null ? null : closedAt - startedAt,
-      disconnectCode,
-      sessionPresent,
-      willPublished,
-    };
-  } finally {
-    ending = true;
-    kill(first);
-    await Promise.all([close(second), close(watcher)]);
-    // Leave no session behind on the broker.
-    const cleanup = env.open('twin.b', persistent(env, clientId, true));
-    await connected(cleanup).catch(() => {});
-    await close(cleanup);
-  }
 }

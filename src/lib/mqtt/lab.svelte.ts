@@ -18,15 +18,14 @@ import {
   runQosExperiment,
   runRetainedExperiment,
   runSessionExperiment,
-  runTakeoverExperiment,
   runWillExperiment,
   type ExperimentEnv,
   type QosReport,
   type RetainedReport,
   type SessionReport,
-  type TakeoverReport,
   type WillReport,
 } from './experiments.ts';
+import type { TakeoverReport } from './takeover.ts';
 import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-topic.ts';
 import { readSuback, refusalReason, type RefusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
@@ -482,6 +481,7 @@ export class MqttLab implements Pausable {
   /** Experiment 6: two clients with one client id. */
   runTakeover(): Promise<void> {
     return this.#run('takeover', async (env) => {
+      const { runTakeoverExperiment } = await import('./takeover.ts');
       this.takeover = await runTakeoverExperiment(env);
     });
   }

@@ -3,7 +3,8 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { runTakeoverExperiment, type ExperimentEnv } from '../../../../src/lib/mqtt/experiments.ts';
+import type { ExperimentEnv } from '../../../../src/lib/mqtt/experiments.ts';
+import { runTakeoverExperiment } from '../../../../src/lib/mqtt/takeover.ts';
 import { PacketLog } from '../../../../src/lib/mqtt/packet-log.ts';
 
 /** How a scripted broker treats a second connection with a client id already connected. */
