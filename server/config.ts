@@ -45,6 +45,8 @@ export interface LabConfig {
   trainer?: TrainerOptions;
   /** Vehicles, and status messages per second, the fleet may reach on this machine. */
   fleetCapacity?: number;
+  /** Whether the fleet publishes more slowly while the event loop lags (default true). */
+  fleetBackoff?: boolean;
   /** How many visitors' share of each cap one address gets (attendees behind one NAT). */
   peoplePerAddress?: number;
   /** Tuning of the trainer's limits, for tests. */

@@ -123,7 +123,7 @@ test.describe('the MQTT lab', () => {
     expect(problems.list).toEqual([]);
   });
 
-  test('the persistent-session experiment reports 20 back, then 0 (zh-CN page)', async ({
+  test('the persistent-session experiment reports 20 back, then 0; the takeover one (zh-CN page)', async ({
     page,
   }) => {
     test.setTimeout(90_000);
@@ -137,6 +137,15 @@ test.describe('the MQTT lab', () => {
     await expect(page.getByTestId('mqtt-exp-session')).toContainText(
       '清除会话 true：离线期间发布的 20 条中回来后收到 0 条',
     );
+    // Experiment 6 on the same page: one client id, two clients. The embedded broker closes the
+    // first connection without a packet [MQTT-3.1.4-2] and publishes its will [MQTT-3.1.2-8].
+    await page.getByRole('button', { name: '用同一个 ID 连接两个客户端' }).click();
+    const takeover = page.getByTestId('mqtt-exp-takeover');
+    await expect(takeover).toContainText('broker 关闭了客户端 A 的连接', { timeout: 20_000 });
+    await expect(takeover).toContainText('Session Present 为 true');
+    await expect(takeover).toContainText('A 事先没有收到任何报文');
+    await expect(takeover).toContainText('A 的遗嘱发布了');
+    await expect(page.getByTestId('mqtt-row-closed')).toHaveText('broker 关闭了连接，没有报文');
   });
 
   // The broker refuses whole-broker filters to anonymous clients with SUBACK 0x80; the lab must say

@@ -17,6 +17,7 @@ import {
   Tally,
   type ExperimentEnv,
 } from '../../src/lib/mqtt/experiments.ts';
+import { runTakeoverExperiment } from '../../src/lib/mqtt/takeover.ts';
 import { fleetCredentials } from '../../server/broker/users.ts';
 import type { BrokerUnderTest } from './brokers.ts';
 import { waitFor } from './lab.ts';
@@ -151,6 +152,21 @@ export function behaviourSuite(
         );
         await closed;
       });
+
+      // [MQTT-3.1.2-8] ties the will to the network connection: a takeover closes it with no
+      // DISCONNECT from the client, so a 3.1.1 broker must publish the first client's will. Aedes
+      // does; Mosquitto 2.0.11 skips it when both connections ask for a persistent session, as it
+      // would for a 5.0 session that carries on, and publishes it when they are clean.
+      it.each([false, true])(
+        '6. a second client with the same id cuts the first off (clean session %s)',
+        async (clean) => {
+          const r = await runTakeoverExperiment(env(), clean);
+          expect(r).toMatchObject({ firstClosed: true, disconnectCode: null });
+          // [MQTT-3.2.2-2]: the first client's session (its subscription) went to the second.
+          expect(r.sessionPresent).toBe(!clean);
+          expect(r.willPublished).toBe(clean || name === 'embedded');
+        },
+      );
     });
 
     /**

@@ -260,6 +260,11 @@ export class FleetDashboard implements Pausable {
     this.#subscribe(after);
   }
 
+  /** How many times more slowly the lab runs the fleet because its machine is overloaded (1 = not). */
+  get slowdown(): number {
+    return this.info?.slowdown ?? 1;
+  }
+
   /** Alerts of the selected vehicle, newest first. */
   get selectedAlerts(): VehicleAlert[] {
     return this.alerts.filter((a) => a.id === this.selected);

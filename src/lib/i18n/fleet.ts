@@ -76,6 +76,7 @@ type Key =
   | 'trainer.resume'
   | 'trainer.status'
   | 'trainer.paused'
+  | 'trainer.slowed'
   | 'trainer.error'
   | 'trainer.only';
 
@@ -161,6 +162,7 @@ export const fleetStrings: Dictionary<Key> = {
     'trainer.resume': '继续',
     'trainer.status': '模拟器：{connected} / {vehicles} 辆已连接，{rate} Hz',
     'trainer.paused': '已暂停',
+    'trainer.slowed': '本机负载过高，车辆的发布速度暂时降为 1/{factor}',
     'trainer.error': '服务器拒绝了这个操作：{message}',
     'trainer.only': '这些控制属于讲师：它们会改变所有人看到的车队。',
   },
@@ -242,6 +244,7 @@ export const fleetStrings: Dictionary<Key> = {
     'trainer.resume': 'Resume',
     'trainer.status': 'Simulator: {connected} of {vehicles} connected, {rate} Hz',
     'trainer.paused': 'paused',
+    'trainer.slowed': 'this machine is overloaded: vehicles publish {factor}× more slowly for now',
     'trainer.error': 'The server refused: {message}',
     'trainer.only': 'These controls are the trainer’s: they change the fleet everyone sees.',
   },

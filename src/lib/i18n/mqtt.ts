@@ -111,6 +111,18 @@ export type MqttKey =
   | 'exp.wild.closed'
   | 'exp.wild.refused'
   | 'exp.wild.sys'
+  | 'exp.takeover'
+  | 'exp.takeover.help'
+  | 'exp.takeover.run'
+  | 'exp.takeover.report'
+  | 'exp.takeover.silent'
+  | 'exp.takeover.code'
+  | 'exp.takeover.will'
+  | 'exp.takeover.nowill'
+  | 'exp.takeover.kept'
+  | 'twin.a'
+  | 'twin.b'
+  | 'diagram.closed'
   | 'rule.empty'
   | 'rule.too-long'
   | 'rule.null-char'
@@ -246,6 +258,21 @@ export const mqttStrings: Dictionary<MqttKey> = {
     'exp.wild.closed': 'Broker：连接被关闭（过滤器不合法）。',
     'exp.wild.refused': 'Broker：SUBACK {code}，被拒绝；什么也没有投递。',
     'exp.wild.sys': '以 $ 开头的主题不会被以通配符开头的过滤器匹配 [MQTT-4.7.2-1]。',
+    'exp.takeover': '6. 一个客户端 ID，两个客户端（会话接管）',
+    'exp.takeover.help':
+      '客户端 A 以持久会话连接，并登记一份遗嘱；随后客户端 B 用同一个 ID 连接。看上面的报文图：broker 会关闭 A 的连接 [MQTT-3.1.4-2]。',
+    'exp.takeover.run': '用同一个 ID 连接两个客户端',
+    'exp.takeover.report':
+      '客户端 B 发出 CONNECT 后 {after} 毫秒，broker 关闭了客户端 A 的连接；B 收到的 CONNACK 中 Session Present 为 {present}。',
+    'exp.takeover.silent':
+      'A 事先没有收到任何报文，连接直接被关闭（3.1.1 没有说明原因的报文；5.0 规定先发 DISCONNECT 0x8E）。',
+    'exp.takeover.code': 'A 先收到了 DISCONNECT {code}（0x8E 表示会话被接管）。',
+    'exp.takeover.will': 'A 的遗嘱发布了：订阅者收到了它。',
+    'exp.takeover.nowill': '订阅者在 1 秒内没有收到 A 的遗嘱。',
+    'exp.takeover.kept': 'broker 没有关闭客户端 A 的连接，这违反了 [MQTT-3.1.4-2]。',
+    'twin.a': '客户端 A',
+    'twin.b': '客户端 B',
+    'diagram.closed': 'broker 关闭了连接，没有报文',
     'rule.empty': '主题过滤器至少要有一个字符 [MQTT-4.7.3-1]。',
     'rule.too-long': '超过 65535 字节 [MQTT-4.7.3-3]。',
     'rule.null-char': '含有空字符 U+0000 [MQTT-4.7.3-2]。',
@@ -385,6 +412,22 @@ export const mqttStrings: Dictionary<MqttKey> = {
     'exp.wild.refused': 'Broker: SUBACK {code}, refused; nothing delivered.',
     'exp.wild.sys':
       'Topics starting with $ are not matched by a filter that starts with a wildcard [MQTT-4.7.2-1].',
+    'exp.takeover': '6. One client id, two clients (session takeover)',
+    'exp.takeover.help':
+      'Client A connects with a persistent session and a will; then client B connects with the same id. Watch the diagram above: the broker closes A’s connection [MQTT-3.1.4-2].',
+    'exp.takeover.run': 'Connect two clients with one id',
+    'exp.takeover.report':
+      'The broker closed client A’s connection {after} ms after client B’s CONNECT; the CONNACK B got says Session Present {present}.',
+    'exp.takeover.silent':
+      'A got no packet first: its connection was just closed (3.1.1 has no packet to say why; 5.0 prescribes DISCONNECT 0x8E first).',
+    'exp.takeover.code': 'A first got DISCONNECT {code} (0x8E: session taken over).',
+    'exp.takeover.will': 'A’s will was published: the subscriber got it.',
+    'exp.takeover.nowill': 'A’s will did not reach the subscriber within 1 s.',
+    'exp.takeover.kept':
+      'The broker did not close client A’s connection, contrary to [MQTT-3.1.4-2].',
+    'twin.a': 'client A',
+    'twin.b': 'client B',
+    'diagram.closed': 'connection closed by the broker, no packet',
     'rule.empty': 'A topic filter must be at least one character long [MQTT-4.7.3-1].',
     'rule.too-long': 'Longer than 65,535 bytes [MQTT-4.7.3-3].',
     'rule.null-char': 'Contains the null character U+0000 [MQTT-4.7.3-2].',

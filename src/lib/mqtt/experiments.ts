@@ -18,6 +18,10 @@ export interface ExperimentEnv {
   sleep?: (ms: number) => Promise<void>;
   /** Upper bound for any single wait (ms). */
   timeoutMs?: number;
+  /** The clock for reported durations (ms); replaced in tests. Defaults to Date.now. */
+  now?: () => number;
+  /** Marks in the packet diagram that a client's connection was closed with no packet. */
+  closed?: (role: string) => void;
 }
 
 /** Counts of experiment 1, for one QoS level. */
@@ -69,7 +73,8 @@ export interface SessionReport {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function base(env: ExperimentEnv): IClientOptions {
+/** Options every experiment's client starts from: no reconnects, the env's protocol version. */
+export function baseOptions(env: ExperimentEnv): IClientOptions {
   return {
     protocolVersion: env.protocolVersion ?? 4,
     reconnectPeriod: 0,
@@ -81,8 +86,8 @@ function base(env: ExperimentEnv): IClientOptions {
  * Options for a session that outlives the connection: clean session 0 in 3.1.1; in 5.0 also a
  * session expiry above 0, or the session ends with the connection anyway [MQTT-3.1.2-23].
  */
-function persistent(env: ExperimentEnv, clientId: string, clean: boolean): IClientOptions {
-  const opts: IClientOptions = { ...base(env), clientId, clean };
+export function persistent(env: ExperimentEnv, clientId: string, clean: boolean): IClientOptions {
+  const opts: IClientOptions = { ...baseOptions(env), clientId, clean };
   if ((env.protocolVersion ?? 4) === 5 && !clean) opts.properties = { sessionExpiryInterval: 300 };
   return opts;
 }
@@ -207,7 +212,7 @@ export async function runQosExperiment(
   sub.on('message', onMessage);
   await sub.subscribeAsync(topic, { qos });
 
-  const pub = env.open('publisher', { ...base(env), clientId: `lab-pub-${env.id}-q${qos}` });
+  const pub = env.open('publisher', { ...baseOptions(env), clientId: `lab-pub-${env.id}-q${qos}` });
   await connected(pub);
   let flowPackets = 0;
   pub.on('packetsend', (p: Packet) => {
@@ -271,10 +276,10 @@ export async function runQosExperiment(
 export async function runRetainedExperiment(env: ExperimentEnv): Promise<RetainedReport> {
   const topic = `${env.prefix}/retained`;
   const value = `21.5 °C @ ${new Date().toISOString().slice(11, 19)}`;
-  const pub = env.open('publisher', { ...base(env), clientId: `lab-pub-${env.id}-r` });
+  const pub = env.open('publisher', { ...baseOptions(env), clientId: `lab-pub-${env.id}-r` });
   await connected(pub);
   const firstMessage = async (role: string, suffix: string) => {
-    const late = env.open(role, { ...base(env), clientId: `lab-sub-${env.id}-${suffix}` });
+    const late = env.open(role, { ...baseOptions(env), clientId: `lab-sub-${env.id}-${suffix}` });
     await connected(late);
     const got = new Promise<{ payload: string; retain: boolean } | null>((resolve) => {
       // Sent at once by the broker; the margin is for a busy machine.
@@ -308,12 +313,12 @@ export async function runRetainedExperiment(env: ExperimentEnv): Promise<Retaine
 /** Experiment 3: the publisher sets a will and is killed; the subscriber gets the will. */
 export async function runWillExperiment(env: ExperimentEnv, keepaliveS = 2): Promise<WillReport> {
   const topic = `${env.prefix}/will`;
-  const sub = env.open('subscriber', { ...base(env), clientId: `lab-sub-${env.id}-w` });
+  const sub = env.open('subscriber', { ...baseOptions(env), clientId: `lab-sub-${env.id}-w` });
   await connected(sub);
   await sub.subscribeAsync(topic, { qos: 1 });
   const payload = `publisher ${env.id} lost power`;
   const pub = env.open('publisher', {
-    ...base(env),
+    ...baseOptions(env),
     clientId: `lab-pub-${env.id}-w`,
     keepalive: keepaliveS,
     will: { topic, payload: new TextEncoder().encode(payload) as Buffer, qos: 1, retain: false },
@@ -354,7 +359,7 @@ export async function runSessionExperiment(
   await sub.subscribeAsync(topic, { qos: 1 });
   await close(sub);
 
-  const pub = env.open('publisher', { ...base(env), clientId: `lab-pub-${env.id}-s` });
+  const pub = env.open('publisher', { ...baseOptions(env), clientId: `lab-pub-${env.id}-s` });
   await connected(pub);
   for (let n = 1; n <= count; n++) await pub.publishAsync(topic, String(n), { qos: 1 });
   await close(pub);

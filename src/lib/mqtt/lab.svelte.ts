@@ -25,6 +25,7 @@ import {
   type SessionReport,
   type WillReport,
 } from './experiments.ts';
+import type { TakeoverReport } from './takeover.ts';
 import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-topic.ts';
 import { readSuback, refusalReason, type RefusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
@@ -113,6 +114,7 @@ export class MqttLab implements Pausable {
   retained: RetainedReport | null = $state(null);
   will: WillReport | null = $state(null);
   sessions: SessionReport[] = $state([]);
+  takeover: TakeoverReport | null = $state(null);
   error: string | null = $state(null);
   // Experiment 5.
   filter = $state('lab/+/temp');
@@ -261,6 +263,10 @@ export class MqttLab implements Pausable {
 
   #record(role: string, dir: 'out' | 'in', p: Packet): void {
     this.#log.add(role, dir, p);
+    this.#draw();
+  }
+
+  #draw(): void {
     // An experiment moves hundreds of packets a second; redrawing the 400-row diagram for each
     // one kept the page busy for 40 s at QoS 2 and starved the clients' own message handling.
     // Every packet is logged at once; the diagram catches up a few times a second.
@@ -412,6 +418,10 @@ export class MqttLab implements Pausable {
     const id = Math.floor(Math.random() * 0xffffff).toString(16);
     return {
       open: (role, opts) => this.#open(connect, url, role, opts),
+      closed: (role) => {
+        this.#log.closed(role);
+        this.#draw();
+      },
       prefix: `lab/exp-${id}`,
       id,
       protocolVersion: this.settings.protocolVersion,
@@ -465,6 +475,14 @@ export class MqttLab implements Pausable {
       const kept = await runSessionExperiment(env, false);
       const lost = await runSessionExperiment(env, true);
       this.sessions = [kept, lost];
+    });
+  }
+
+  /** Experiment 6: two clients with one client id. */
+  runTakeover(): Promise<void> {
+    return this.#run('takeover', async (env) => {
+      const { runTakeoverExperiment } = await import('./takeover.ts');
+      this.takeover = await runTakeoverExperiment(env);
     });
   }
 

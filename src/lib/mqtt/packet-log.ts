@@ -18,6 +18,8 @@ export interface PacketRow {
   ping: boolean;
   /** A SUBACK's failure return codes (0x80 in MQTT 3.1.1 §3.9.3); empty for any other packet. */
   refused: number[];
+  /** No packet: the connection closed here (how a 3.1.1 broker ends a session takeover). */
+  closed?: true;
 }
 
 /** A SUBACK's return codes, failures (>= 0x80) in hex as the spec writes them: `1, 0x80`. */
@@ -158,9 +160,7 @@ export class PacketLog {
 
   /** Adds one packet; returns its row. */
   add(client: string, dir: 'out' | 'in', p: Packet): PacketRow {
-    const row: PacketRow = {
-      seq: ++this.#seq,
-      t: this.#now() - this.#start,
+    return this.#push({
       client,
       dir,
       type: p.cmd.toUpperCase(),
@@ -173,7 +173,25 @@ export class PacketLog {
               (g): g is number => typeof g === 'number' && g >= 0x80,
             )
           : [],
-    };
+    });
+  }
+
+  /** Marks that the broker closed a client's connection without sending it a packet. */
+  closed(client: string): PacketRow {
+    return this.#push({
+      client,
+      dir: 'in',
+      type: '',
+      bytes: 0,
+      fields: {},
+      ping: false,
+      refused: [],
+      closed: true,
+    });
+  }
+
+  #push(fields: Omit<PacketRow, 'seq' | 't'>): PacketRow {
+    const row: PacketRow = { seq: ++this.#seq, t: this.#now() - this.#start, ...fields };
     this.rows.push(row);
     if (this.rows.length > this.#limit) this.rows.splice(0, this.rows.length - this.#limit);
     return row;

@@ -206,3 +206,21 @@ describe('FleetDashboard', () => {
     dash.stop();
   });
 });
+
+describe('FleetDashboard.slowdown', () => {
+  it('reports the lab slowing the fleet on an overloaded machine, and 1 before it knows', async () => {
+    let slowdown: number | undefined = 4;
+    const dash = new FleetDashboard({
+      loadMqtt: async () => () => new FakeClient(),
+      fetch: async () =>
+        json({ vehicles: 200, connected: 200, rateHz: 1, paused: false, slowdown }),
+      pageUrl: () => 'https://lab.example/en/mqtt-over-websocket/',
+    });
+    expect(dash.slowdown).toBe(1);
+    await dash.refreshInfo();
+    expect(dash.slowdown).toBe(4);
+    slowdown = undefined; // an older lab, or an external fleet: no figure means full rate
+    await dash.refreshInfo();
+    expect(dash.slowdown).toBe(1);
+  });
+});

@@ -153,6 +153,54 @@ describe('the fleet control API', () => {
     }
   });
 
+  it('shrinks or closes while vehicles are still connecting, without a crash', async () => {
+    // A vehicle retired between its CONNECT and the CONNACK used to publish from an ended
+    // client, which throws outside any handler: the lab process died.
+    for (let round = 0; round < 3; round++) {
+      const busy = await startTestLab({ fleet: { vehicles: 60, rateHz: 1 } });
+      const req = (body?: object) =>
+        busy.app.inject(
+          body ? { method: 'PATCH', url: '/api/fleet', payload: body } : { url: '/api/fleet' },
+        );
+      expect((await req()).statusCode).toBe(200);
+      // The first vehicles are in, the rest on their way.
+      await waitFor(async () => (await req()).json<FleetInfo>().connected > 0, 'a vehicle', 10_000);
+      expect((await req({ vehicles: 5 })).statusCode).toBe(200);
+      await busy.close();
+    }
+  });
+
+  it('slows the fleet while the event loop lags, unless the backoff is off', async () => {
+    const block = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until); // the lab's own event loop, held up as a busy laptop's
+    };
+    const slowdownAfterLag = async (fleetBackoff: boolean): Promise<number> => {
+      const one = await startTestLab({ fleet: { vehicles: 1, rateHz: 1 }, fleetBackoff });
+      try {
+        const get = async () =>
+          (await one.app.inject({ url: '/api/fleet' })).json<FleetInfo>().slowdown ?? 1;
+        await waitFor(
+          async () => (await one.app.inject({ url: '/api/fleet' })).statusCode === 200,
+          'the fleet',
+        );
+        // Two late samples of the lag watch (every 250 ms), each far over its 100 ms limit.
+        for (let i = 0; i < 2; i++) {
+          block(400);
+          await new Promise((r) => setImmediate(r));
+          await new Promise((r) => setTimeout(r, 0));
+        }
+        let seen = 1;
+        await waitFor(async () => (seen = await get()) > 1, 'a slowdown', 2000).catch(() => {});
+        return seen;
+      } finally {
+        await one.close();
+      }
+    };
+    expect(await slowdownAfterLag(true)).toBeGreaterThan(1);
+    expect(await slowdownAfterLag(false)).toBe(1);
+  });
+
   it('answers 400 naming the field for a value nested 20,000 deep, never 500', async () => {
     const deep = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
     const cases: [string, string, string][] = [
