@@ -182,6 +182,41 @@ describe('ChatState', () => {
     cleanup();
   });
 
+  it('closes its socket while the page is hidden and rejoins after the last message it saw', async () => {
+    const state = new ChatState({
+      url: () => 'ws://lab/ws/chat',
+      WebSocket: FakeSocket,
+      session: 's',
+    });
+    const cleanup = $effect.root(() => void state.connect('ann', 'lobby'));
+    await open([chat(1, 'a', 'bob', 'b1'), chat(2, 'b', 'bob', 'b2')]);
+    const before = FakeSocket.all.length;
+    state.pause('hidden');
+    expect(last().readyState).toBe(3); // closed, not left open in a background tab
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeSocket.all.length).toBe(before); // and no reconnect while hidden
+    state.resume(false);
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(FakeSocket.all.length).toBe(before + 1);
+    last().readyState = 1;
+    last().emit('open', {});
+    last().serve({
+      type: 'welcome',
+      connId: 'c2',
+      bootId: 'b',
+      heartbeatMs: 30000,
+      request: { method: 'GET', url: '/ws/chat', headers: [['Host', 'lab']] },
+      response: { status: 'HTTP/1.1 101 Switching Protocols', headers: [] },
+    });
+    await vi.advanceTimersByTimeAsync(0);
+    const join = last()
+      .sent.map((m) => JSON.parse(m) as { type: string; room?: string; afterId?: number })
+      .find((m) => m.type === 'join');
+    expect(join).toEqual({ type: 'join', room: 'lobby', afterId: 2 });
+    state.disconnect();
+    cleanup();
+  });
+
   it('shows a room joined after a burst as waiting, and why, until the server answers', async () => {
     const state = new ChatState({
       url: () => 'ws://lab/ws/chat',

@@ -224,3 +224,36 @@ describe('FleetDashboard.slowdown', () => {
     expect(dash.slowdown).toBe(1);
   });
 });
+
+describe('FleetDashboard.pause', () => {
+  it('stops receiving while the page is hidden and connects again when it is back', async () => {
+    const clients: FakeClient[] = [];
+    const dash = new FleetDashboard({
+      loadMqtt: async () => () => {
+        const c = new FakeClient();
+        clients.push(c);
+        return c;
+      },
+      fetch: async (input) =>
+        input === '/api/config'
+          ? json({ broker: { mode: 'embedded', wsUrl: null, tcpUrl: null }, mqttPath: '/mqtt' })
+          : json({ vehicles: 200, connected: 200, rateHz: 1, paused: false }),
+      pageUrl: () => 'https://lab.example/en/mqtt-over-websocket/',
+    });
+    await dash.start();
+    clients[0]?.emit('connect');
+    expect(dash.conn).toBe('connected');
+    const ended = vi.spyOn(clients[0] as FakeClient, 'end');
+    dash.pause('hidden');
+    expect(ended).toHaveBeenCalled();
+    expect(dash.conn).toBe('idle');
+    dash.pause('offline'); // a second reason while paused changes nothing
+    expect(clients).toHaveLength(1);
+    dash.resume(false);
+    await vi.waitFor(() => expect(clients).toHaveLength(2));
+    clients[1]?.emit('connect');
+    expect(dash.conn).toBe('connected');
+    expect(clients[1]?.subscribed.has('fleet/snapshot')).toBe(true);
+    dash.stop();
+  });
+});
