@@ -41,18 +41,23 @@ const chat = (id: number, text: string, nick: string, clientMsgId: string): Serv
   clientMsgId,
 });
 
-async function open(history: ServerMessage[] = []): Promise<void> {
+/** The newest socket opens and the server greets it, as after a handshake. */
+async function welcome(connId = 'c'): Promise<void> {
   last().readyState = 1;
   last().emit('open', {});
   last().serve({
     type: 'welcome',
-    connId: 'c',
+    connId,
     bootId: 'b',
     heartbeatMs: 30000,
     request: { method: 'GET', url: '/ws/chat', headers: [['Host', 'lab']] },
     response: { status: 'HTTP/1.1 101 Switching Protocols', headers: [] },
   });
   await vi.advanceTimersByTimeAsync(0);
+}
+
+async function open(history: ServerMessage[] = []): Promise<void> {
+  await welcome();
   last().serve({
     type: 'joined',
     room: 'lobby',
@@ -198,17 +203,7 @@ describe('ChatState', () => {
     state.resume(false);
     await vi.advanceTimersByTimeAsync(5_000);
     expect(FakeSocket.all.length).toBe(before + 1);
-    last().readyState = 1;
-    last().emit('open', {});
-    last().serve({
-      type: 'welcome',
-      connId: 'c2',
-      bootId: 'b',
-      heartbeatMs: 30000,
-      request: { method: 'GET', url: '/ws/chat', headers: [['Host', 'lab']] },
-      response: { status: 'HTTP/1.1 101 Switching Protocols', headers: [] },
-    });
-    await vi.advanceTimersByTimeAsync(0);
+    await welcome('c2');
     const join = last()
       .sent.map((m) => JSON.parse(m) as { type: string; room?: string; afterId?: number })
       .find((m) => m.type === 'join');
