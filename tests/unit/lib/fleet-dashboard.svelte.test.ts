@@ -50,10 +50,11 @@ class FakeClient implements FleetMqttClient {
 
 const json = (body: unknown) => new Response(JSON.stringify(body), { status: 200 });
 
-async function started() {
-  const client = new FakeClient();
-  const dash = new FleetDashboard({
+/** A dashboard on the embedded broker; `next` makes the client of each connection. */
+function dashboard(next: () => FakeClient): FleetDashboard {
+  return new FleetDashboard({
     loadMqtt: async () => (url) => {
+      const client = next();
       client.url = url;
       return client;
     },
@@ -63,6 +64,11 @@ async function started() {
         : json({ vehicles: 200, connected: 200, rateHz: 1, paused: false }),
     pageUrl: () => 'https://lab.example/en/mqtt-over-websocket/',
   });
+}
+
+async function started() {
+  const client = new FakeClient();
+  const dash = dashboard(() => client);
   await dash.start();
   client.emit('connect');
   return { dash, client };
@@ -228,17 +234,10 @@ describe('FleetDashboard.slowdown', () => {
 describe('FleetDashboard.pause', () => {
   it('stops receiving while the page is hidden and connects again when it is back', async () => {
     const clients: FakeClient[] = [];
-    const dash = new FleetDashboard({
-      loadMqtt: async () => () => {
-        const c = new FakeClient();
-        clients.push(c);
-        return c;
-      },
-      fetch: async (input) =>
-        input === '/api/config'
-          ? json({ broker: { mode: 'embedded', wsUrl: null, tcpUrl: null }, mqttPath: '/mqtt' })
-          : json({ vehicles: 200, connected: 200, rateHz: 1, paused: false }),
-      pageUrl: () => 'https://lab.example/en/mqtt-over-websocket/',
+    const dash = dashboard(() => {
+      const c = new FakeClient();
+      clients.push(c);
+      return c;
     });
     await dash.start();
     clients[0]?.emit('connect');
