@@ -63,9 +63,9 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
   // What this machine carries: vehicles × rate, and vehicles, at most this (--fleet-capacity).
   const capacity = ctx.config.fleetCapacity ?? FLEET_CAPACITY_DEFAULT;
   const backoff = new Backoff();
-  // Off (LAB_FLEET_BACKOFF=off, or `fleetBackoff: false`), the fleet keeps its set rate however
+  // Off (`fleetBackoff: false`, LAB_FLEET_BACKOFF=off), the fleet keeps its set rate however
   // late the event loop runs: tests count what arrives at 1 Hz per vehicle on a busy CI machine.
-  const backoffOn = (ctx.config.fleetBackoff ?? true) && process.env['LAB_FLEET_BACKOFF'] !== 'off';
+  const backoffOn = ctx.config.fleetBackoff ?? true;
   let stopWatching: (() => void) | null = null;
   const watch = (sim: FleetSimulator): void => {
     if (backoffOn) stopWatching ??= watchLag((lag) => sim.setSlowdown(backoff.sample(lag)));

@@ -309,9 +309,10 @@ export class FleetSimulator {
     };
     client.on('connect', () => {
       settle();
-      // Retired (or the fleet closed) while its CONNACK was on the way: the client is ending, and
-      // mqtt.js throws on a publish from an ended client, which would take the lab down with it.
-      if (slot.removed || this.#closed || client !== slot.client || client.disconnecting) return;
+      // Retired (or the fleet closed: every slot retired) while its CONNACK was on the way, so
+      // the slot no longer holds this client, which is ending: mqtt.js throws on a publish from
+      // an ended client, and that would take the lab down with it.
+      if (client !== slot.client || client.disconnecting) return;
       slot.connected = true;
       // [MQTT-3.3.1-5] Retained: a dashboard that subscribes later still learns it is online.
       client.publish(onlineTopic(id), 'true', { qos: 1, retain: true });

@@ -34,6 +34,11 @@ describe('parseConfig', () => {
     expect(() => parseConfig([`--port=${port}`], {})).toThrow(/--port must be a whole number/);
   });
 
+  it('runs the fleet without its lag backoff only when LAB_FLEET_BACKOFF is off', () => {
+    expect(parseConfig([], { LAB_FLEET_BACKOFF: 'off' })).toMatchObject({ fleetBackoff: false });
+    expect(parseConfig([], { LAB_FLEET_BACKOFF: 'on' })).not.toHaveProperty('fleetBackoff');
+  });
+
   it('names the environment variable when the bad value came from it', () => {
     expect(() => parseConfig([], { MQTT_PORT: 'x' })).toThrow(/^MQTT_PORT must/);
   });
@@ -141,6 +146,11 @@ describe('parseConfig: the simulated fleet', () => {
   ])('rejects %j', (argv, message) => {
     expect(() => parseConfig(argv, {})).toThrow(ConfigError);
     expect(() => parseConfig(argv, {})).toThrow(message);
+  });
+
+  it('runs the fleet without its lag backoff only when LAB_FLEET_BACKOFF is off', () => {
+    expect(parseConfig([], { LAB_FLEET_BACKOFF: 'off' })).toMatchObject({ fleetBackoff: false });
+    expect(parseConfig([], { LAB_FLEET_BACKOFF: 'on' })).not.toHaveProperty('fleetBackoff');
   });
 
   it('names the environment variable when the bad value came from it', () => {
