@@ -26,6 +26,16 @@ import {
   type WillReport,
 } from './experiments.ts';
 import type { TakeoverReport } from './takeover.ts';
+import type {
+  MessageExpiryReport,
+  ReasonCodeReport,
+  RequestResponseReport,
+  RetainOptionsReport,
+  SessionExpiryReport,
+  SharedReport,
+  TopicAliasReport,
+  UserPropertiesReport,
+} from './v5-experiments.ts';
 import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-topic.ts';
 import { readSuback, refusalReason, type RefusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
@@ -34,6 +44,21 @@ import { resolveBrokerWsUrl, type ConfigResponse, type MqttVersion } from '../wi
 import type { FetchLike } from '../platform.ts';
 
 type Connect = (url: string, opts: IClientOptions) => MqttClient;
+
+/** The MQTT 5.0 experiments, in the order the lab shows them. */
+export const V5_EXPERIMENTS = [
+  'sessionExpiry',
+  'messageExpiry',
+  'reasonCodes',
+  'userProperties',
+  'topicAlias',
+  'shared',
+  'requestResponse',
+  'retainOptions',
+] as const;
+
+/** One MQTT 5.0 experiment. */
+export type V5Experiment = (typeof V5_EXPERIMENTS)[number];
 
 /** One of the two clients on the page. */
 export type Role = 'publisher' | 'subscriber';
@@ -117,6 +142,15 @@ export class MqttLab implements Pausable {
   will: WillReport | null = $state(null);
   sessions: SessionReport[] = $state([]);
   takeover: TakeoverReport | null = $state(null);
+  /** Reports of the MQTT 5.0 experiments (7 to 14). */
+  sessionExpiry: SessionExpiryReport | null = $state(null);
+  messageExpiry: MessageExpiryReport | null = $state(null);
+  reasonCodes: ReasonCodeReport | null = $state(null);
+  userProperties: UserPropertiesReport | null = $state(null);
+  topicAlias: TopicAliasReport | null = $state(null);
+  shared: SharedReport | null = $state(null);
+  requestResponse: RequestResponseReport | null = $state(null);
+  retainOptions: RetainOptionsReport | null = $state(null);
   error: string | null = $state(null);
   // Experiment 5.
   filter = $state('lab/+/temp');
@@ -264,15 +298,16 @@ export class MqttLab implements Pausable {
   #open(connect: Connect, url: string, role: string, opts: IClientOptions): MqttClient {
     // mqtt.js writes CONNECT inside connect(); start by hand so the diagram sees it too.
     const c = connect(url, { ...opts, manualConnect: true });
-    c.on('packetsend', (p: Packet) => this.#record(role, 'out', p));
-    c.on('packetreceive', (p: Packet) => this.#record(role, 'in', p));
+    const version = opts.protocolVersion === 5 ? 5 : 4;
+    c.on('packetsend', (p: Packet) => this.#record(role, 'out', p, version));
+    c.on('packetreceive', (p: Packet) => this.#record(role, 'in', p, version));
     c.on('error', () => {});
     c.connect();
     return c;
   }
 
-  #record(role: string, dir: 'out' | 'in', p: Packet): void {
-    this.#log.add(role, dir, p);
+  #record(role: string, dir: 'out' | 'in', p: Packet, version: 4 | 5): void {
+    this.#log.add(role, dir, p, version);
     this.#draw();
   }
 
@@ -493,6 +528,47 @@ export class MqttLab implements Pausable {
     return this.#run('takeover', async (env) => {
       const { runTakeoverExperiment } = await import('./takeover.ts');
       this.takeover = await runTakeoverExperiment(env);
+    });
+  }
+
+  /**
+   * The MQTT 5.0 experiments can run: the broker in use is not known to speak 3.1.1 only, and
+   * there is a broker URL. Each opens its own 5.0 clients, whatever the protocol chosen above.
+   */
+  get v5Runnable(): boolean {
+    return this.speaks5 !== false && this.url !== null;
+  }
+
+  /** Runs one MQTT 5.0 experiment (loaded on first use) and keeps its report. */
+  runV5(name: V5Experiment): Promise<void> {
+    return this.#run(name, async (env) => {
+      const v5 = await import('./v5-experiments.ts');
+      switch (name) {
+        case 'sessionExpiry':
+          this.sessionExpiry = await v5.runSessionExpiry(env);
+          break;
+        case 'messageExpiry':
+          this.messageExpiry = await v5.runMessageExpiry(env);
+          break;
+        case 'reasonCodes':
+          this.reasonCodes = await v5.runReasonCodes(env);
+          break;
+        case 'userProperties':
+          this.userProperties = await v5.runUserProperties(env);
+          break;
+        case 'topicAlias':
+          this.topicAlias = await v5.runTopicAlias(env);
+          break;
+        case 'shared':
+          this.shared = await v5.runSharedSubscription(env);
+          break;
+        case 'requestResponse':
+          this.requestResponse = await v5.runRequestResponse(env);
+          break;
+        case 'retainOptions':
+          this.retainOptions = await v5.runRetainOptions(env);
+          break;
+      }
     });
   }
 
