@@ -194,7 +194,7 @@ async function startWith(
     startedAt,
     gauges,
     brokerInfo,
-    ...(redis ? { redisUp: redis.up } : {}),
+    ...(redis ? { redisUp: () => redis.up() } : {}),
   });
 
   const trainer = registerTrainer(app, config.trainer ?? TRAINER_DEFAULTS, config.trainerLimits);

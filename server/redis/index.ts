@@ -100,12 +100,7 @@ export class RedisLock {
   #timer: ReturnType<typeof setInterval> | null = null;
   #busy = false;
 
-  constructor(
-    redis: SharedRedis,
-    key: string,
-    leaseMs: number,
-    onChange: (held: boolean) => void,
-  ) {
+  constructor(redis: SharedRedis, key: string, leaseMs: number, onChange: (held: boolean) => void) {
     this.#redis = redis;
     this.#key = key;
     this.#leaseMs = leaseMs;

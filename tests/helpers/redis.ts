@@ -51,7 +51,7 @@ export async function startTestRedis({ durable = false } = {}): Promise<TestRedi
     child = proc;
     let out = '';
     await new Promise<void>((resolve, reject) => {
-      proc.stdout!.on('data', (d: Buffer) => {
+      proc.stdout.on('data', (d: Buffer) => {
         out += d.toString();
         if (out.includes('Ready to accept connections')) resolve();
       });

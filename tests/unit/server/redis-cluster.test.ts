@@ -59,11 +59,11 @@ async function startCliLab(redisUrl: string): Promise<{ child: ChildProcess; mqt
   );
   let out = '';
   await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('Ctrl-C')) resolve();
     });
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => reject(new Error(`lab exited ${code}: ${out}`)));
   });
   return { child, mqttPort };
