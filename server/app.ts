@@ -19,7 +19,7 @@ import { CHECKED_VERSIONS } from './broker/patches/internals.ts';
 import { registerHealth } from './health.ts';
 import { registerChat } from './chat/index.ts';
 import { registerFleet } from './fleet/index.ts';
-import { registerHttpDemos } from './http-demos/index.ts';
+import { HTTP_DEMO_DEFAULTS, registerHttpDemos } from './http-demos/index.ts';
 import { registerRace, type RaceModule } from './race/index.ts';
 import { Visitors } from './visitor.ts';
 import { registerTrainer, TRAINER_DEFAULTS, type TrainerAuth } from './workshop/trainer.ts';
@@ -31,6 +31,10 @@ const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
   name: string;
   version: string;
 };
+
+// How long the ticker's and fleet's lock outlives a dead holder: another instance takes over
+// within this plus a third of it.
+const DEFAULT_LEASE_MS = 3000;
 
 /** Which listener failed to bind, so the CLI can name the option that changes it. */
 export class ListenError extends Error {
@@ -215,7 +219,18 @@ async function startWith(
   const modules: LabModule[] = [];
   const chat = registerChat(ctx);
   const fleet = await registerFleet(ctx);
-  const http = registerHttpDemos(ctx);
+  // With Redis, one ticker for the deployment (loaded only then).
+  const sharedTicker = redis
+    ? await (
+        await import('./redis/ticker.ts')
+      ).shareTicker(redis, {
+        capacity: HTTP_DEMO_DEFAULTS.bufferSize,
+        rate: HTTP_DEMO_DEFAULTS.rate,
+        autostart: HTTP_DEMO_DEFAULTS.autostart,
+        leaseMs: config.redisLeaseMs ?? DEFAULT_LEASE_MS,
+      })
+    : null;
+  const http = registerHttpDemos(ctx, {}, sharedTicker);
   modules.push(chat, fleet, http);
   const race = registerRace(ctx);
   modules.push(race);

@@ -6,6 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Redis } from 'ioredis';
 import type { Lab } from '../../../server/app.ts';
 import type { HealthResponse } from '../../../src/lib/wire/health.ts';
+import type { EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
 import { startTestLab, waitFor } from '../../helpers/lab.ts';
 import { freePort, startTestRedis, type TestRedis } from '../../helpers/redis.ts';
 
@@ -70,6 +71,7 @@ async function startCliLab(redisUrl: string): Promise<{ child: ChildProcess; mqt
 }
 
 async function kill9(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGKILL');
   await exited;
@@ -171,6 +173,131 @@ describe('the broker across instances', () => {
       expect(await retained).toBe('kept');
     } finally {
       await kill9(back.child);
+    }
+  });
+});
+
+const base = (l: Lab): string => `http://127.0.0.1:${l.port}`;
+
+/** Presses "send event now" on an instance; resolves with the event's seq. */
+async function emitOn(l: Lab, clientId: string): Promise<number> {
+  const res = await fetch(`${base(l)}/api/ticker/emit?clientId=${clientId}`, { method: 'POST' });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { event: TickerEvent }).event.seq;
+}
+
+/** An event stream read by hand, so the test chooses the Last-Event-ID header itself. */
+function openSse(l: Lab, lastEventId?: number) {
+  const ctrl = new AbortController();
+  const events: { event: string; id: number | null }[] = [];
+  const opened = fetch(`${base(l)}/api/sse?clientId=sse-${l.port}`, {
+    signal: ctrl.signal,
+    headers: lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) },
+  }).then(async (res) => {
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += value;
+      let end;
+      while ((end = text.indexOf('\n\n')) >= 0) {
+        const block = text.slice(0, end);
+        text = text.slice(end + 2);
+        const field = (name: string): string | undefined =>
+          block
+            .split('\n')
+            .find((line) => line.startsWith(`${name}: `))
+            ?.slice(name.length + 2);
+        const event = field('event');
+        const id = field('id');
+        if (event) events.push({ event, id: id === undefined ? null : Number(id) });
+      }
+    }
+  });
+  opened.catch(() => {}); // aborted at the end
+  return { events, close: () => ctrl.abort() };
+}
+
+describe('the ticker across instances', () => {
+  it('is run by exactly one instance, holder of the lock', async () => {
+    const probe = new Redis(redis.url);
+    try {
+      const holder = await probe.get('lab:ticker:lock');
+      expect(labs.filter((l) => l.redis!.instanceId === holder)).toHaveLength(1);
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it('resumes an SSE stream on another instance with nothing lost, and polls continue there', async () => {
+    const onA = openSse(lab(0));
+    await waitFor(() => onA.events.some((e) => e.event === 'hello'), 'hello on A');
+    const first = [await emitOn(lab(1), 'e1'), await emitOn(lab(1), 'e1')];
+    await waitFor(() => onA.events.some((e) => e.id === first[1]), 'the events on A');
+    onA.close();
+    const seen = Math.max(...onA.events.map((e) => e.id ?? 0));
+
+    // While the client is away, events are made on a third instance.
+    const missed = [await emitOn(lab(2), 'e2'), await emitOn(lab(2), 'e2')];
+    const onB = openSse(lab(1), seen);
+    await waitFor(() => onB.events.some((e) => e.id === missed[1]), 'the missed events on B');
+    onB.close();
+    expect(onB.events.map((e) => e.event)).not.toContain('reset');
+    const ids = onB.events.filter((e) => e.event !== 'hello').map((e) => e.id!);
+    // Every seq after the one the client had, in order, without a gap.
+    expect(ids[0]).toBe(seen + 1);
+    expect(ids).toEqual(ids.map((_, i) => seen + 1 + i));
+    expect(ids).toEqual(expect.arrayContaining(missed));
+
+    // A short poll on C from the same cursor gets the same events.
+    const poll = (await (
+      await fetch(`${base(lab(2))}/api/poll?clientId=p1&after=${seen}`)
+    ).json()) as EventsResponse;
+    expect(poll.rewound).toBe(false);
+    expect(poll.events.map((e) => e.seq).slice(0, ids.length)).toEqual(ids);
+
+    // A long poll held on A is answered by an event made on B.
+    const latest = poll.latest;
+    const held = fetch(`${base(lab(0))}/api/long-poll?clientId=lp1&after=${latest}`).then(
+      async (r) => (await r.json()) as EventsResponse,
+    );
+    const made = await emitOn(lab(1), 'e3');
+    const answer = await held;
+    expect(answer.events.map((e) => e.seq)).toContain(made);
+    expect(answer.events[0]!.seq).toBe(latest + 1);
+  });
+
+  it('moves to another instance within seconds when its holder is killed, and clients go on', async () => {
+    // A deployment of its own (Redis database 1): the CLI instance starts alone and holds the lock.
+    const url = `${redis.url}/1`;
+    const d = await startCliLab(url);
+    const e = await startTestLab({ redisUrl: url, redisLeaseMs: 600 });
+    const probe = new Redis(url);
+    try {
+      expect(await probe.get('lab:ticker:lock')).not.toBe(e.redis!.instanceId);
+      const sse = openSse(e);
+      const timed = (): number[] =>
+        sse.events.filter((x) => x.event !== 'hello' && x.id !== null).map((x) => x.id!);
+      await waitFor(() => timed().length > 0, 'a tick of the first holder', 5000);
+      await kill9(d.child);
+      const killedAt = Date.now();
+      await waitFor(
+        async () => (await probe.get('lab:ticker:lock')) === e.redis!.instanceId,
+        'the lock to move',
+        8000,
+      );
+      // The CLI's lease is 3 s; the survivor checks every 200 ms.
+      expect(Date.now() - killedAt).toBeLessThan(4500);
+      const before = timed().length;
+      await waitFor(() => timed().length >= before + 2, 'ticks of the new holder', 5000);
+      sse.close();
+      const ids = timed();
+      expect(ids).toEqual(ids.map((_, i) => ids[0]! + i));
+    } finally {
+      probe.disconnect();
+      await e.close();
+      await kill9(d.child);
     }
   });
 });
