@@ -218,6 +218,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     async close() {
       stats.close();
       aedes.deliveryQueue.close();
+      aedes.readGovernor.close();
       opts.router.unroute(MQTT_WS_PATH);
       const tcpClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));
