@@ -160,7 +160,7 @@ export const mqttStrings: Dictionary<MqttKey> = {
     share: '分享这些设置',
     shareHint: '用这个链接打开实验室即可带上这些设置（不含密码）：',
     v311only:
-      '内置 broker（Aedes）只支持 MQTT 3.1.1，5.0 的 CONNECT 会被拒绝。请选 3.1.1，或换一个支持 5.0 的 broker，例如 EMQX 预设或本机 Mosquitto。',
+      '内置 broker（Aedes）只支持 MQTT 3.1.1，5.0 的 CONNECT 会被拒绝。请选 3.1.1，或换一个支持 5.0 的 broker：用 npm start -- --broker mosquitto 启动本实验室，或选 EMQX 预设、本机 Mosquitto。',
     'err.url': 'Broker 地址必须以 ws:// 或 wss:// 开头。',
     'err.clientId':
       '关闭“清除会话”时客户端 ID 不能为空：broker 要用这个 ID 保存会话 [MQTT-3.1.3-8]。',
@@ -308,7 +308,7 @@ export const mqttStrings: Dictionary<MqttKey> = {
     share: 'Share these settings',
     shareHint: 'This link opens the lab with these settings (never the password):',
     v311only:
-      'The embedded broker (Aedes) speaks MQTT 3.1.1 only: a 5.0 CONNECT is refused. Choose 3.1.1, or a 5.0 broker such as the EMQX preset or a local Mosquitto.',
+      'The embedded broker (Aedes) speaks MQTT 3.1.1 only: a 5.0 CONNECT is refused. Choose 3.1.1, or a 5.0 broker: start the lab with npm start -- --broker mosquitto, or pick the EMQX preset or a local Mosquitto.',
     'err.url': 'The broker URL must start with ws:// or wss://.',
     'err.clientId':
       'With clean session off the client id must not be empty: the broker keeps the session under that id [MQTT-3.1.3-8].',

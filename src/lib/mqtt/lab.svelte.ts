@@ -25,7 +25,7 @@ import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-to
 import { readSuback, refusalReason, type RefusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
 import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
-import { resolveBrokerWsUrl, type ConfigResponse } from '../wire/health.ts';
+import { resolveBrokerWsUrl, type ConfigResponse, type MqttVersion } from '../wire/health.ts';
 import type { FetchLike } from '../platform.ts';
 
 type Connect = (url: string, opts: IClientOptions) => MqttClient;
@@ -83,6 +83,8 @@ export class MqttLab implements Pausable {
   settings: LabSettings = $state(defaultSettings());
   thisServerUrl: string | null = $state(null);
   embedded = $state(true);
+  /** The MQTT versions this server's broker speaks, as `/api/config` lists them; null if unknown. */
+  versions: MqttVersion[] | null = $state(null);
   problems: SettingProblem[] = $derived(validateSettings(this.settings, this.thisServerUrl));
   publisher = new ClientPanel({
     filter: 'lab/demo/#',
@@ -157,6 +159,7 @@ export class MqttLab implements Pausable {
       const config = (await (await fetchFn('/api/config')).json()) as ConfigResponse;
       this.thisServerUrl = resolveBrokerWsUrl(config.broker, this.#pageUrl());
       this.embedded = config.broker.mode === 'embedded';
+      this.versions = config.broker.versions ?? null;
     } catch {
       // No answer: "this server" stays unknown and the Connect buttons stay disabled.
       return;
@@ -200,11 +203,18 @@ export class MqttLab implements Pausable {
     return brokerUrl(this.settings, this.thisServerUrl);
   }
 
-  /** 5.0 chosen against the embedded broker, which speaks 3.1.1 only. */
-  get v5OnEmbedded(): boolean {
-    return (
-      this.settings.protocolVersion === 5 && this.settings.preset === 'this-server' && this.embedded
-    );
+  /**
+   * Whether the broker in use speaks MQTT 5.0: known for "this server" from the versions its
+   * `/api/config` lists; null (unknown) for any other broker, or when the server did not say.
+   */
+  get speaks5(): boolean | null {
+    if (this.settings.preset !== 'this-server' || this.versions === null) return null;
+    return this.versions.includes('5.0');
+  }
+
+  /** 5.0 chosen against this server's broker, which says it speaks 3.1.1 only (Aedes). */
+  get v5Unsupported(): boolean {
+    return this.settings.protocolVersion === 5 && this.speaks5 === false;
   }
 
   /** Adds the likely cause to a refusal; `anonymous` is whether the client logged in. */

@@ -101,4 +101,23 @@ describe('the MQTT lab and its page', () => {
     expect(l.thisServerUrl).toMatch(/^ws:\/\/192\.168\.1\.5:4321\//);
     expect(l.canConnect('publisher')).toBe(true);
   });
+
+  it('offers MQTT 5.0 on "this server" only where /api/config lists 5.0 among its versions', async () => {
+    const config = (broker: Record<string, unknown>) => () =>
+      Promise.resolve(new Response(JSON.stringify({ broker, mqttPath: '/mqtt' })));
+    const l = lab();
+    l.settings.protocolVersion = 5;
+    await l.loadConfig(config({ mode: 'embedded', wsUrl: null, versions: ['3.1', '3.1.1'] }));
+    expect([l.speaks5, l.v5Unsupported]).toEqual([false, true]);
+    await l.loadConfig(
+      config({ mode: 'mosquitto', wsUrl: 'ws://h:1', versions: ['3.1', '3.1.1', '5.0'] }),
+    );
+    expect([l.speaks5, l.v5Unsupported]).toEqual([true, false]);
+    // Another preset, or a server that does not say: unknown, so nothing is refused up front.
+    l.settings.preset = 'emqx';
+    expect([l.speaks5, l.v5Unsupported]).toEqual([null, false]);
+    l.settings.preset = 'this-server';
+    await l.loadConfig(config({ mode: 'external', wsUrl: 'ws://h:1' }));
+    expect([l.speaks5, l.v5Unsupported]).toEqual([null, false]);
+  });
 });
