@@ -48,6 +48,12 @@ export type PatchedAedes = Omit<Aedes, 'handle'> & {
 
 /** What the patches need from the lab. */
 export interface BrokerPatchOptions {
+  /**
+   * The broker's emitter and persistence are shared through Redis (mqemitter-redis,
+   * aedes-persistence-redis): the patches written against the memory store's matching and
+   * against counts one process can keep are left out (README: Deployment, broker patches).
+   */
+  shared?: boolean;
   limits: Pick<BrokerLimits, 'maxPacketBytes' | 'maxOutgoingBytes'> &
     Partial<
       Pick<BrokerLimits, 'maxFiltersPerSubscribe' | 'maxDeliveryQueue' | 'maxPublishesPerTurn'>
@@ -144,9 +150,13 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
     resumeIds(client);
     inner.call(aedes, client, user, pass, done);
   });
-  keepReleasesApart(aedes);
+  // The Redis store finds a PUBREL's entry by its packet identifier itself (its message-id
+  // cache); the key this patch gives a PUBREL names no entry there.
+  if (!opts.shared) keepReleasesApart(aedes);
   hideDollarTopicsFromWildcards(aedes);
-  opts.quotas?.install(aedes);
+  // Queue counts kept by one instance would only grow when another instance delivers what
+  // this one queued, until every session looked full: queues are not counted when shared.
+  opts.quotas?.install(aedes, { countQueues: !opts.shared });
   guardDispatchRecursion(aedes);
   const guard = new OverloadGuard(
     aedes,
