@@ -19,17 +19,22 @@ import { CHECKED_VERSIONS } from './broker/patches/internals.ts';
 import { registerHealth } from './health.ts';
 import { registerChat } from './chat/index.ts';
 import { registerFleet } from './fleet/index.ts';
-import { registerHttpDemos } from './http-demos/index.ts';
+import { HTTP_DEMO_DEFAULTS, registerHttpDemos } from './http-demos/index.ts';
 import { registerRace, type RaceModule } from './race/index.ts';
 import { Visitors } from './visitor.ts';
 import { registerTrainer, TRAINER_DEFAULTS, type TrainerAuth } from './workshop/trainer.ts';
 import { registerWorkshop } from './workshop/index.ts';
 import type { BrokerInfo } from '../src/lib/wire/health.ts';
+import type { SharedRedis } from './redis/index.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   name: string;
   version: string;
 };
+
+// How long the ticker's and fleet's lock outlives a dead holder: another instance takes over
+// within this plus a third of it.
+const DEFAULT_LEASE_MS = 3000;
 
 /** Which listener failed to bind, so the CLI can name the option that changes it. */
 export class ListenError extends Error {
@@ -61,6 +66,8 @@ export interface LabContext {
   trainer: TrainerAuth;
   /** Who a request belongs to, for per-visitor limits. */
   visitors: Visitors;
+  /** The deployment's Redis with `--redis-url`: state shared with the other instances. */
+  redis: SharedRedis | null;
 }
 
 /** A running protocol module (poll, SSE, chat, …): it stops its timers and sockets on close. */
@@ -82,6 +89,8 @@ export interface Lab {
   /** The protocol race (tests look inside it). */
   race: RaceModule;
   trainer: TrainerAuth;
+  /** The deployment's Redis with `--redis-url`. */
+  redis: SharedRedis | null;
   close(): Promise<void>;
 }
 
@@ -99,6 +108,26 @@ export async function startLab(config: LabConfig): Promise<Lab> {
   const router = new UpgradeRouter(app.server);
   const gauges = new Gauges();
 
+  // Loaded only with --redis-url: without it nothing of Redis is imported. Unreachable, it
+  // stops the start (RedisUnavailableError; the CLI exits 1).
+  let redis: SharedRedis | null = null;
+  if (config.redisUrl) {
+    const { connectRedis } = await import('./redis/index.ts');
+    redis = await connectRedis(config.redisUrl);
+  }
+  try {
+    return await startWith(config, { app, router, gauges, redis, startedAt });
+  } catch (err) {
+    await redis?.close();
+    throw err;
+  }
+}
+
+async function startWith(
+  config: LabConfig,
+  base: Pick<LabContext, 'app' | 'router' | 'gauges' | 'redis'> & { startedAt: Date },
+): Promise<Lab> {
+  const { app, router, gauges, redis, startedAt } = base;
   let broker: EmbeddedBroker | null = null;
   if (config.broker.mode === 'embedded') {
     try {
@@ -108,6 +137,7 @@ export async function startLab(config: LabConfig): Promise<Lab> {
         router,
         gauges,
         ...(config.broker.limits ? { limits: config.broker.limits } : {}),
+        ...(redis ? { redis } : {}),
       });
     } catch (err) {
       throw asListenError(err, 'mqtt', config.broker.mqttPort);
@@ -168,17 +198,39 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     startedAt,
     gauges,
     brokerInfo,
+    ...(redis ? { redisUp: () => redis.up() } : {}),
   });
 
   const trainer = registerTrainer(app, config.trainer ?? TRAINER_DEFAULTS, config.trainerLimits);
   const visitors = new Visitors(config.trainer?.trustProxy ?? null, config.peoplePerAddress);
   visitors.register(app);
-  const ctx: LabContext = { app, router, gauges, config, broker, mosquitto, trainer, visitors };
+  const ctx: LabContext = {
+    app,
+    router,
+    gauges,
+    config,
+    broker,
+    mosquitto,
+    trainer,
+    visitors,
+    redis,
+  };
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
   const chat = registerChat(ctx);
   const fleet = await registerFleet(ctx);
-  const http = registerHttpDemos(ctx);
+  // With Redis, one ticker for the deployment (loaded only then).
+  const sharedTicker = redis
+    ? await (
+        await import('./redis/ticker.ts')
+      ).shareTicker(redis, {
+        capacity: HTTP_DEMO_DEFAULTS.bufferSize,
+        rate: HTTP_DEMO_DEFAULTS.rate,
+        autostart: HTTP_DEMO_DEFAULTS.autostart,
+        leaseMs: config.redisLeaseMs ?? DEFAULT_LEASE_MS,
+      })
+    : null;
+  const http = registerHttpDemos(ctx, {}, sharedTicker);
   modules.push(chat, fleet, http);
   const race = registerRace(ctx);
   modules.push(race);
@@ -208,12 +260,14 @@ export async function startLab(config: LabConfig): Promise<Lab> {
     mosquitto,
     race,
     trainer,
+    redis,
     close() {
       closing ??= (async () => {
         await Promise.all(modules.map(async (m) => m.close()));
         await broker?.close();
         await app.close();
         await mosquitto?.close();
+        await redis?.close();
       })();
       return closing;
     },

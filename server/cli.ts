@@ -7,6 +7,7 @@ import type { Lab } from './app.ts';
 import { buildSite, siteIsStale } from './build.ts';
 import { bannerText } from './banner.ts';
 import { MosquittoUnavailableError } from './broker/mosquitto.ts';
+import { RedisUnavailableError } from './redis/errors.ts';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const version = (
@@ -63,7 +64,9 @@ const { ListenError, startLab } = await import('./app.ts');
 try {
   lab = await startLab(config);
 } catch (err) {
-  if (err instanceof MosquittoUnavailableError) fail(err.message, 1);
+  if (err instanceof MosquittoUnavailableError || err instanceof RedisUnavailableError) {
+    fail(err.message, 1);
+  }
   if (err instanceof ListenError) {
     const option =
       err.which === 'http'

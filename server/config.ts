@@ -55,6 +55,13 @@ export interface LabConfig {
   workshop?: WorkshopOptions;
   /** Where the managed Mosquitto's messages go (tests); stderr by default. */
   mosquittoLog?: (line: string) => void;
+  /**
+   * Redis shared by several lab instances behind one load balancer; absent, the lab keeps its
+   * state in memory and loads nothing of Redis.
+   */
+  redisUrl?: string;
+  /** Tuning of the Redis mode, for tests: the lease of the ticker's and fleet's lock (ms). */
+  redisLeaseMs?: number;
 }
 
 /** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */
@@ -153,6 +160,12 @@ export const OPTIONS = [
     '8',
     "how many visitors' share of each limit one IP address gets (raise it when attendees share a NAT)",
   ],
+  [
+    '--redis-url <url>',
+    'LAB_REDIS_URL',
+    '',
+    'redis:// or rediss:// URL: share broker, ticker, chat and fleet with other lab instances (README: Deployment)',
+  ],
   ['--help', '', '', 'show this help'],
 ] as const;
 
@@ -174,6 +187,7 @@ export function helpText(): string {
     '  npm start -- --port 8080',
     '  npm start -- --broker mosquitto',
     '  npm start -- --broker-url ws://localhost:9001 --broker-tcp-url mqtt://localhost:1883',
+    '  npm start -- --no-site --redis-url redis://127.0.0.1:6379   (one of several instances)',
     '',
   ].join('\n');
 }
@@ -205,6 +219,9 @@ function parseUrl(raw: string, name: string, schemes: readonly string[]): string
   if (!url.hostname) throw new ConfigError(`${name} has no host: "${raw}"`);
   return raw;
 }
+
+// ioredis' URL forms: plain TCP, and TLS (managed Redis services).
+const REDIS_SCHEMES = ['redis', 'rediss'] as const;
 
 function parseOrigin(raw: string): string {
   try {
@@ -267,6 +284,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
         'no-local-trainer': { type: 'boolean' },
         'trust-proxy': { type: 'string' },
         'people-per-address': { type: 'string' },
+        'redis-url': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -385,11 +403,21 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
         : 'LAB_PEOPLE_PER_ADDRESS';
     throw new ConfigError(`${name} must be a whole number from 1 to 9999, got "${peopleRaw}"`);
   }
+  const redisRaw = values['redis-url'] ?? fromEnv('LAB_REDIS_URL');
+  const redisName = values['redis-url'] !== undefined ? '--redis-url' : 'LAB_REDIS_URL';
+  const redisUrl = redisRaw === undefined ? null : parseUrl(redisRaw, redisName, REDIS_SCHEMES);
+  if (redisUrl && broker.mode !== 'embedded') {
+    // Only the embedded broker can share its subscriptions and sessions through Redis.
+    throw new ConfigError(
+      `${redisName} shares the embedded broker between instances; it cannot be combined with ${broker.mode === 'mosquitto' ? kindName + ' mosquitto' : '--broker-url/--broker-tcp-url'}`,
+    );
+  }
   return {
     port,
     host,
     broker,
     trainer,
+    ...(redisUrl ? { redisUrl } : {}),
     peoplePerAddress: Number(peopleRaw),
     fleetCapacity,
     site: !(values['no-site'] ?? env['LAB_NO_SITE'] === '1'),

@@ -11,6 +11,8 @@ export interface HealthOptions {
   gauges: Gauges;
   /** Broker URLs as seen by a client that reached this server under `hostname`. */
   brokerInfo: (hostname: string) => BrokerInfo;
+  /** With `--redis-url`: whether the deployment's Redis answers now. */
+  redisUp?: () => boolean;
 }
 
 /** Registers `GET /api/health` and `GET /api/config`. */
@@ -26,6 +28,7 @@ export function registerHealth(app: FastifyInstance, opts: HealthOptions): void 
       startedAt: opts.startedAt.toISOString(),
       broker: opts.brokerInfo(req.hostname),
       connections: opts.gauges.snapshot(),
+      ...(opts.redisUp ? { redis: opts.redisUp() ? 'up' : 'down' } : {}),
     };
   });
   app.get('/api/config', async (req, reply): Promise<ConfigResponse> => {

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { EventEmitter } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesOptions } from 'aedes';
@@ -16,6 +17,7 @@ import { containBrokerErrors } from './crash-guard.ts';
 import { applyBrokerPatches } from './patches/index.ts';
 import { BrokerQuotas } from './quotas.ts';
 import { BrokerStatsPublisher, newLimitCounts } from './stats.ts';
+import type { SharedRedis } from '../redis/index.ts';
 
 /** Options for the embedded broker. */
 export interface EmbeddedBrokerOptions {
@@ -32,6 +34,11 @@ export interface EmbeddedBrokerOptions {
   statsIntervalMs?: number;
   /** Where broker-level problems are reported. */
   log?: (msg: string) => void;
+  /**
+   * Shares subscriptions, retained messages and sessions with the other lab instances on this
+   * Redis (mqemitter-redis and aedes-persistence-redis); absent, they stay in this process.
+   */
+  redis?: SharedRedis;
 }
 
 /** A running embedded broker. */
@@ -70,6 +77,38 @@ export function labAedesOptions(limits: BrokerLimits): AedesOptions {
   };
 }
 
+// A queued message for an offline session is kept this long (s) in Redis: the lab's per-session
+// queue caps count per instance and cannot bound what other instances queue (README).
+const SHARED_PACKET_TTL_S = 24 * 60 * 60;
+
+/**
+ * The message emitter and persistence of a broker shared through Redis. Loaded here, on demand,
+ * so that a lab without `--redis-url` never loads them.
+ */
+async function sharedBrokerState(
+  redis: SharedRedis,
+  log: (msg: string) => void,
+): Promise<Pick<AedesOptions, 'mq' | 'persistence'>> {
+  const [{ default: mqemitterRedis }, { default: persistenceRedis }] = await Promise.all([
+    import('mqemitter-redis'),
+    import('aedes-persistence-redis'),
+  ]);
+  const mq = mqemitterRedis({ subConn: redis.connection(), pubConn: redis.connection() });
+  // mqemitter-redis re-emits connection errors on `state`; unheard, they would end the process.
+  const state = (mq as unknown as { state: EventEmitter }).state;
+  let reported = false;
+  state.on('error', (err: Error) => {
+    if (!reported) log(`broker: Redis emitter: ${err.message}`);
+    reported = true;
+  });
+  state.on('pubConnect', () => (reported = false));
+  const persistence = persistenceRedis({
+    conn: redis.connection(),
+    packetTTL: () => SHARED_PACKET_TTL_S,
+  });
+  return { mq, persistence };
+}
+
 /** Starts Aedes with an MQTT/TCP listener and the `/mqtt` WebSocket endpoint. */
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const limits: BrokerLimits = { ...DEFAULT_LIMITS, ...opts.limits };
@@ -87,6 +126,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   };
   const created = await Aedes.createBroker({
     ...labAedesOptions(limits),
+    ...(opts.redis ? await sharedBrokerState(opts.redis, log) : {}),
     ...quotas.wrapHooks(acl.hooks),
     authorizeForward: acl.hooks.authorizeForward,
     ...rejectEmptyIdWithSession(authenticate),
@@ -94,6 +134,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
   containBrokerErrors(created, log);
   const stats = new BrokerStatsPublisher(created, opts.statsIntervalMs ?? 2000, counts);
   const aedes = applyBrokerPatches(created, {
+    shared: opts.redis !== undefined,
     limits,
     counts,
     quotas,
@@ -177,6 +218,7 @@ export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<
     async close() {
       stats.close();
       aedes.deliveryQueue.close();
+      aedes.readGovernor.close();
       opts.router.unroute(MQTT_WS_PATH);
       const tcpClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
       await new Promise<void>((resolve) => aedes.close(() => resolve()));

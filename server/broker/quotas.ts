@@ -193,8 +193,11 @@ export class BrokerQuotas {
     return null;
   }
 
-  /** Installs the counting around Aedes' broker and its persistence. */
-  install(aedes: Aedes): void {
+  /**
+   * Installs the counting around Aedes' broker and its persistence; `countQueues: false` leaves
+   * session queues uncounted (a store shared with other brokers, whose deliveries it never sees).
+   */
+  install(aedes: Aedes, { countQueues = true }: { countQueues?: boolean } = {}): void {
     aedes.on('unsubscribe', (topics, client) => {
       const held = this.#filters.get(client);
       if (held) for (const t of topics) held.delete(t);
@@ -219,7 +222,7 @@ export class BrokerQuotas {
       }
     }
     this.#countSubscriptions(store);
-    this.#countQueues(aedes, store);
+    if (countQueues) this.#countQueues(aedes, store);
     this.#countUnreleased(store);
   }
 

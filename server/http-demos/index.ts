@@ -4,7 +4,13 @@ import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { LabContext, LabModule } from '../app.ts';
 import type { TickerInfo, TimeResponse } from '../../src/lib/wire/http-demos.ts';
-import { LONG_POLL_TIMEOUT_DEFAULT_S, RATE_MAX, RATE_MIN } from '../../src/lib/wire/http-demos.ts';
+import {
+  LONG_POLL_TIMEOUT_DEFAULT_S,
+  RATE_MAX,
+  RATE_MIN,
+  parseSeq,
+} from '../../src/lib/wire/http-demos.ts';
+import type { SharedTicker } from '../redis/ticker.ts';
 import { badClientId, clientKeyOf, type HttpDemoOptions } from './common.ts';
 import { Ticker } from './ticker.ts';
 import { Traffic } from './traffic.ts';
@@ -52,18 +58,36 @@ const tickerInfo = (t: Ticker): TickerInfo => ({
   capacity: t.buffer.capacity,
 });
 
-/** Registers the ticker and the poll, long-poll and SSE endpoints on the lab. */
+/**
+ * Registers the ticker and the poll, long-poll and SSE endpoints on the lab. With `shared` (one
+ * of several instances on Redis) the ticker is the deployment's (server/redis/ticker.ts).
+ */
 export function registerHttpDemos(
   ctx: Pick<LabContext, 'app' | 'gauges' | 'trainer' | 'visitors'>,
   overrides: Partial<HttpDemoOptions> = {},
+  shared: SharedTicker | null = null,
 ): HttpDemos {
   const options = { ...HTTP_DEMO_DEFAULTS, ...overrides };
   const { app } = ctx;
-  const ticker = new Ticker({
-    capacity: options.bufferSize,
-    rate: options.rate,
-    autostart: options.autostart,
-  });
+  const ticker =
+    shared?.ticker ??
+    new Ticker({
+      capacity: options.bufferSize,
+      rate: options.rate,
+      autostart: options.autostart,
+    });
+  if (shared) {
+    // A client moved here by the load balancer may name an event this instance has not read
+    // from the shared stream yet (milliseconds behind): wait for it rather than answer "ahead".
+    const cursorRoutes = new Set(['/api/poll', '/api/long-poll', '/api/sse']);
+    app.addHook('preHandler', async (req) => {
+      if (!cursorRoutes.has(req.url.split('?')[0] ?? '')) return;
+      const query = (req.query ?? {}) as Record<string, unknown>;
+      const raw = req.headers['last-event-id'] ?? query['after'] ?? query['lastEventId'];
+      const seq = typeof raw === 'string' ? parseSeq(raw) : null;
+      if (seq !== null) await ticker.catchUp(seq);
+    });
+  }
   const traffic = new Traffic(app.server);
   const deps = { ticker, traffic, options, visitors: ctx.visitors, held: new HeldCounter() };
 
@@ -103,6 +127,12 @@ export function registerHttpDemos(
           'rate',
         );
       }
+      if (shared) {
+        return shared.setRate(rate).then(
+          () => reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker)),
+          () => sendError(reply, 503, 'the shared store (Redis) is not answering; retry shortly'),
+        );
+      }
       ticker.setRate(rate);
       return reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker));
     },
@@ -130,8 +160,10 @@ export function registerHttpDemos(
     } else {
       emits.set(key, { windowStart: now, count: 1 });
     }
-    const event = ticker.emit('manual');
-    return reply.header('Cache-Control', 'no-store').send({ event });
+    return ticker.publish('manual').then(
+      (event) => reply.header('Cache-Control', 'no-store').send({ event }),
+      () => sendError(reply, 503, 'the shared store (Redis) is not answering; retry shortly'),
+    );
   });
 
   app.get('/api/http-stats', (req, reply) => {
@@ -162,11 +194,12 @@ export function registerHttpDemos(
       sseTimers: sse.timers,
       liveRequests: traffic.liveTotal,
     }),
-    close() {
+    async close() {
       ticker.stop();
       longPoll.close();
       sse.close();
       traffic.close();
+      await shared?.close();
     },
   };
 }

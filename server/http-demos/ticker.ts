@@ -13,6 +13,8 @@ export class RingBuffer<T extends { seq: number }> {
   readonly capacity: number;
   readonly #items: (T | undefined)[];
   #latest = 0;
+  /** Lowest seq that can be held: above 1 once `accept` skipped a gap. */
+  #floor = 1;
 
   constructor(capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError('capacity >= 1');
@@ -27,12 +29,12 @@ export class RingBuffer<T extends { seq: number }> {
 
   /** Lowest seq still held; `latest + 1` when empty. */
   get oldest(): number {
-    return Math.max(1, this.#latest - this.capacity + 1);
+    return Math.max(this.#floor, this.#latest - this.capacity + 1);
   }
 
   /** Number of items held. */
   get size(): number {
-    return Math.min(this.#latest, this.capacity);
+    return this.#latest - this.oldest + 1;
   }
 
   /** Stores the next item; its seq must be `latest + 1`. */
@@ -42,6 +44,20 @@ export class RingBuffer<T extends { seq: number }> {
     }
     this.#items[(item.seq - 1) % this.capacity] = item;
     this.#latest = item.seq;
+  }
+
+  /**
+   * Stores an item that may skip ahead (a copy of a shared stream that missed some): older or
+   * repeated seqs are ignored, and after a gap the missing ones count as gone.
+   */
+  accept(item: T): void {
+    if (item.seq <= this.#latest) return;
+    if (item.seq > this.#latest + 1) {
+      this.#items.fill(undefined);
+      this.#floor = item.seq;
+      this.#latest = item.seq - 1;
+    }
+    this.push(item);
   }
 
   /**
@@ -74,6 +90,14 @@ export interface TickerOptions {
   autostart?: boolean;
   /** Clock, for tests. */
   now?: () => number;
+  /** The deployment's shared stream, when several lab instances serve one ticker. */
+  store?: TickerStore;
+}
+
+/** Where the events of a ticker shared by several lab instances are appended (server/redis). */
+export interface TickerStore {
+  /** Appends an event made at `ts` by `origin` after `latest` at least; resolves with its seq. */
+  append(ts: number, origin: EventOrigin, latest: number): Promise<number>;
 }
 
 /**
@@ -84,6 +108,7 @@ export class Ticker {
   readonly buffer: RingBuffer<TickerEvent>;
   readonly #listeners = new Set<TickerListener>();
   readonly #now: () => number;
+  readonly #store: TickerStore | null;
   #rate: number;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running = false;
@@ -94,6 +119,7 @@ export class Ticker {
     this.buffer = new RingBuffer(opts.capacity ?? 1000);
     this.#rate = clampRate(opts.rate ?? RATE_DEFAULT);
     this.#now = opts.now ?? Date.now;
+    this.#store = opts.store ?? null;
     if (opts.autostart ?? true) this.start();
   }
 
@@ -156,6 +182,44 @@ export class Ticker {
     return ev;
   }
 
+  /**
+   * Emits an event for every visitor: here, or with a shared store appended there first and
+   * received back like every other instance's (`receive`).
+   */
+  async publish(origin: EventOrigin): Promise<TickerEvent> {
+    if (!this.#store) return this.emit(origin);
+    const ts = this.#now();
+    const seq = await this.#store.append(ts, origin, this.buffer.latest);
+    return makeEvent(seq, ts, origin);
+  }
+
+  /** Takes in an event of the shared stream (any instance's), in order, and announces it. */
+  receive(seq: number, ts: number, origin: EventOrigin): void {
+    if (seq <= this.buffer.latest) return;
+    const ev = makeEvent(seq, ts, origin);
+    this.buffer.accept(ev);
+    for (const fn of this.#listeners) fn(ev);
+  }
+
+  /**
+   * Resolves once this copy holds `seq` (at most `waitMs`): a client that saw `seq` on another
+   * instance may arrive here a moment before the shared stream does.
+   */
+  async catchUp(seq: number, waitMs = 1000): Promise<void> {
+    if (!this.#store || seq <= this.buffer.latest) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const off = this.subscribe((ev) => {
+        if (ev.seq >= seq) done();
+      });
+      const timer = setTimeout(done, waitMs);
+    });
+  }
+
   #arm(): void {
     if (this.#timer) clearTimeout(this.#timer);
     const interval = 1000 / this.#rate;
@@ -167,7 +231,10 @@ export class Ticker {
       () => {
         this.#timer = null;
         this.#dueAt = (this.#dueAt ?? performance.now()) + 1000 / this.#rate;
-        this.emit('ticker');
+        // A shared ticker's event comes back through `receive`; a failed append (Redis away)
+        // is a missed tick, which the numbering does not show as a gap.
+        if (this.#store) this.publish('ticker').catch(() => {});
+        else this.emit('ticker');
         if (this.#running) this.#arm();
       },
       Math.max(0, this.#dueAt - now),
@@ -180,8 +247,8 @@ function clampRate(rate: number): number {
   return Math.min(RATE_MAX, Math.max(RATE_MIN, rate));
 }
 
-/** A deterministic but varied payload: every third event is a log line, the rest sensor readings. */
-function makeEvent(seq: number, ts: number, source: EventOrigin): TickerEvent {
+/** A deterministic but varied payload (shared tickers rebuild it from seq, time and origin): every third event is a log line, the rest sensor readings. */
+export function makeEvent(seq: number, ts: number, source: EventOrigin): TickerEvent {
   if (source === 'manual') {
     return { seq, ts, kind: 'log', level: 'info', source, text: TICKER_MANUAL_TEXT };
   }

@@ -14,6 +14,7 @@ import {
 import { capOutgoing, DEFAULT_LIMITS, type BrokerLimits } from '../limits.ts';
 import { PacketFramer, type IncomingPacket, type ScanResult } from '../ingress.ts';
 import { OverloadGuard } from '../overload.ts';
+import { ReadGovernor } from '../read-governor.ts';
 import type { BrokerQuotas } from '../quotas.ts';
 import { newLimitCounts } from '../stats.ts';
 import type { BrokerLimitCounts } from '../../../src/lib/wire/mqtt-stats.ts';
@@ -41,12 +42,22 @@ export type PatchedAedes = Omit<Aedes, 'handle'> & {
   handle(conn: Duplex, req?: IncomingMessage, opts?: ConnectionOptions): Client;
   /** The bounded delivery queue (overload.ts). */
   deliveryQueue: OverloadGuard;
+  /** Takes turns between publishing connections (read-governor.ts). */
+  readGovernor: ReadGovernor;
 };
 
 /** What the patches need from the lab. */
 export interface BrokerPatchOptions {
+  /**
+   * The broker's emitter and persistence are shared through Redis (mqemitter-redis,
+   * aedes-persistence-redis): the patches written against the memory store's matching and
+   * against counts one process can keep are left out (README: Deployment, broker patches).
+   */
+  shared?: boolean;
   limits: Pick<BrokerLimits, 'maxPacketBytes' | 'maxOutgoingBytes'> &
-    Partial<Pick<BrokerLimits, 'maxFiltersPerSubscribe' | 'maxDeliveryQueue'>>;
+    Partial<
+      Pick<BrokerLimits, 'maxFiltersPerSubscribe' | 'maxDeliveryQueue' | 'maxPublishesPerTurn'>
+    >;
   /** Where the limits count their answers (`$SYS/lab/stats`). */
   counts?: BrokerLimitCounts;
   /**
@@ -139,9 +150,13 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
     resumeIds(client);
     inner.call(aedes, client, user, pass, done);
   });
-  keepReleasesApart(aedes);
+  // The Redis store finds a PUBREL's entry by its packet identifier itself (its message-id
+  // cache); the key this patch gives a PUBREL names no entry there.
+  if (!opts.shared) keepReleasesApart(aedes);
   hideDollarTopicsFromWildcards(aedes);
-  opts.quotas?.install(aedes);
+  // Queue counts kept by one instance would only grow when another instance delivers what
+  // this one queued, until every session looked full: queues are not counted when shared.
+  opts.quotas?.install(aedes, { countQueues: !opts.shared });
   guardDispatchRecursion(aedes);
   const guard = new OverloadGuard(
     aedes,
@@ -149,6 +164,10 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
     counts,
   );
   broker.deliveryQueue = guard;
+  const governor = new ReadGovernor(
+    limits.maxPublishesPerTurn ?? DEFAULT_LIMITS.maxPublishesPerTurn,
+  );
+  broker.readGovernor = governor;
 
   // Aedes' own, captured before it is replaced below.
   const original = aedes.handle;
@@ -172,6 +191,11 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
       throw new Error('Aedes client has no _nextBatch: see server/broker/patches/internals.ts');
     }
     const parse = parser.parse.bind(parser);
+    // PUBLISH packets handed over since this connection last had its turn, and why it last
+    // stopped: its quantum was used ('turn', read-governor.ts) or the delivery queue is full.
+    let handed = 0;
+    let resuming = false;
+    let why: 'turn' | 'queue' = 'queue';
     const framer = new PacketFramer(
       limits.maxPacketBytes,
       {
@@ -183,30 +207,52 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
           return !parser.error;
         },
         open: () => !conn.destroyed,
-        // QoS 0 messages are shed by the guard instead; the others wait for room. A QoS 1/2
-        // message reaches the queue only once its PUBACK is written or it is stored, so the
-        // ones this connection has in progress (Aedes counts them) count as queued already.
-        wait: (publish) => (publish.qos > 0 || publish.retain) && guard.busy(client._parsingBatch),
+        wait: (publish) => {
+          if (publish.qos === 0 && !publish.retain) {
+            // Shed below instead, at the cost of its framing only: not counted as a turn.
+            if (guard.busy()) return false;
+          } else if (guard.busy(client._parsingBatch)) {
+            // A QoS 1/2 message reaches the queue only once its PUBACK is written or it is
+            // stored, so the ones this connection has in progress (Aedes counts them) count
+            // as queued already.
+            why = 'queue';
+            return true;
+          }
+          if (++handed <= governor.quantum) return false;
+          why = 'turn';
+          return true;
+        },
         // Dropped here, a QoS 0 message costs its framing only, so the broker keeps reading
         // at wire speed and no backlog builds up in the publishers' sockets.
         shed: (publish) => publish.qos === 0 && !publish.retain && guard.shed(),
       },
       maxFilters,
     );
+    const hold = (resume: () => void, again: boolean): void => {
+      if (why === 'turn') governor.hold(resume);
+      else guard.hold(resume, again);
+    };
     const verdict = (v: ScanResult): void => {
       if (v === 'paused') {
         // Aedes reads the socket again once every packet it was handed is done: one more
-        // "packet in progress" keeps it from reading until the guard lets this one go on.
+        // "packet in progress" keeps it from reading until this one may go on.
         client._parsingBatch++;
         const resume = (): void => {
           if (conn.destroyed) return;
-          const next = framer.resume();
-          if (next === 'paused') guard.hold(resume, true);
-          else if (next !== 'ok') verdict(next);
-          else if (client._paused) client._parsingBatch--;
-          else client._nextBatch();
+          handed = 0;
+          // What Aedes reads next, in the same turn, is part of this turn's quantum.
+          resuming = true;
+          try {
+            const next = framer.resume();
+            if (next === 'paused') hold(resume, true);
+            else if (next !== 'ok') verdict(next);
+            else if (client._paused) client._parsingBatch--;
+            else client._nextBatch();
+          } finally {
+            resuming = false;
+          }
         };
-        guard.hold(resume);
+        hold(resume, false);
       } else if (v === 'too-many-filters') {
         // More filters than one SUBSCRIBE may carry: refused before any is parsed, since
         // Aedes takes ~100 ms per 10,000 filters in one turn. MQTT 3.1.1 has no SUBACK for
@@ -238,6 +284,8 @@ export function applyBrokerPatches(aedes: Aedes, opts: BrokerPatchOptions): Patc
         buf = head;
         head = null;
       }
+      // A fresh read starts a fresh quantum.
+      if (!resuming) handed = 0;
       verdict(framer.feed(buf));
       return 0;
     };

@@ -27,6 +27,11 @@ export interface HealthResponse {
   broker: BrokerInfo;
   /** Live connection counts by protocol; a protocol appears once its module is running. */
   connections: Record<string, number>;
+  /**
+   * Only when the lab is one of several instances sharing Redis (`--redis-url`): whether Redis
+   * answers now. While it is `down`, shared demos cannot deliver across instances.
+   */
+  redis?: 'up' | 'down';
 }
 
 /** Body of `GET /api/config`: what a page needs to reach the lab's services. */

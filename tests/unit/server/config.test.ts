@@ -104,6 +104,26 @@ describe('parseConfig', () => {
     expect(() => parseConfig(['--allow-origin', 'ftp://x'], {})).toThrow(/--allow-origin/);
   });
 
+  it('shares state through Redis only with --redis-url or LAB_REDIS_URL', () => {
+    expect(parseConfig([], {})).not.toHaveProperty('redisUrl');
+    expect(parseConfig([], { LAB_REDIS_URL: '' })).not.toHaveProperty('redisUrl');
+    expect(parseConfig([], { LAB_REDIS_URL: 'redis://10.0.0.5:6379/2' })).toMatchObject({
+      redisUrl: 'redis://10.0.0.5:6379/2',
+    });
+    expect(
+      parseConfig(['--redis-url', 'rediss://:pw@cache.example:6380'], {
+        LAB_REDIS_URL: 'redis://ignored:6379',
+      }),
+    ).toMatchObject({ redisUrl: 'rediss://:pw@cache.example:6380' });
+    expect(() => parseConfig(['--redis-url', 'http://x:6379'], {})).toThrow(
+      /--redis-url must start with redis:\/\/, rediss:\/\//,
+    );
+    expect(() => parseConfig([], { LAB_REDIS_URL: 'not a url' })).toThrow(/LAB_REDIS_URL/);
+    expect(() =>
+      parseConfig(['--redis-url', 'redis://127.0.0.1:6379', '--broker', 'mosquitto'], {}),
+    ).toThrow(/--redis-url .*--broker mosquitto/);
+  });
+
   it('answers help, and the help lists every flag', () => {
     expect(parseConfig(['--help'], {})).toBe('help');
     for (const flag of [
@@ -113,6 +133,7 @@ describe('parseConfig', () => {
       '--broker-url',
       '--broker-tcp-url',
       '--no-site',
+      '--redis-url',
     ]) {
       expect(helpText()).toContain(flag);
     }

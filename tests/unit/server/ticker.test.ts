@@ -30,6 +30,19 @@ describe('RingBuffer', () => {
     expect(rb.after(5)).toEqual({ items: [], gone: 0, ahead: true });
   });
 
+  it('accepts a copy of a shared stream that skips ahead: repeats ignored, the gap counted gone', () => {
+    const rb = new RingBuffer<{ seq: number }>(5);
+    rb.accept(item(7)); // joined a stream that was already at 7
+    rb.accept(item(7));
+    rb.accept(item(8));
+    expect(rb.oldest).toBe(7);
+    expect(rb.size).toBe(2);
+    expect(rb.after(0)).toEqual({ items: [item(7), item(8)], gone: 6, ahead: false });
+    rb.accept(item(12)); // missed 9-11 while Redis was away
+    expect(rb.after(8)).toEqual({ items: [item(12)], gone: 3, ahead: false });
+    expect(rb.after(12)).toEqual({ items: [], gone: 0, ahead: false });
+  });
+
   it('refuses a seq out of order', () => {
     const rb = new RingBuffer<{ seq: number }>(3);
     rb.push(item(1));

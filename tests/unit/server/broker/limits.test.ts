@@ -10,6 +10,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Lab } from '../../../../server/app.ts';
 import type { BrokerLimits } from '../../../../server/broker/limits.ts';
 import { fleetCredentials } from '../../../../server/broker/users.ts';
+import type { PatchedAedes } from '../../../../server/broker/patches/index.ts';
 import { connected } from '../../../../src/lib/mqtt/experiments.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats } from '../../../../src/lib/wire/mqtt-stats.ts';
 import { startTestLab, waitFor } from '../../../helpers/lab.ts';
@@ -543,7 +544,9 @@ describe.each(TRANSPORTS)('over %s', (t) => {
   describe('2. overload', () => {
     it('bounds the delivery queue: sheds QoS 0, holds QoS 1 publishers back, loses no QoS 1, recovers', async () => {
       const max = 50;
-      const l = await lab({ maxDeliveryQueue: max });
+      // Turns off taking turns (read-governor.ts), which would otherwise let the queue drain
+      // every 64 packets: this case is about the queue's own bound.
+      const l = await lab({ maxDeliveryQueue: max, maxPublishesPerTurn: 1e6 });
       const p = `lab/flood-${uid()}`;
       const sub = await client(l, t);
       const q0: number[] = [];
@@ -587,6 +590,47 @@ describe.each(TRANSPORTS)('over %s', (t) => {
       await waitFor(() => q1.includes(999), 'a message after the flood');
       expect(mq.length).toBe(0);
       expect(l.broker!.stats.snapshot().queued).toBe(0);
+    });
+
+    it('takes turns: a flood from one connection is handed over 64 packets at a time, in order, and another client is not held behind it', async () => {
+      const l = await lab();
+      const p = `lab/turns-${uid()}`;
+      const sub = await client(l, t);
+      const flood: number[] = [];
+      let probeAt = -1;
+      sub.on('message', (topic, payload) => {
+        if (topic.endsWith('/probe')) probeAt = flood.length;
+        else flood.push(payload.readUInt32BE(0));
+      });
+      await sub.subscribeAsync(`${p}/#`, { qos: 1 });
+      const other = await client(l, t);
+      const { raw } = await rawConnect(l, t, `flood-${uid()}`);
+      const governor = (l.broker!.aedes as unknown as PatchedAedes).readGovernor;
+      const yieldsBefore = governor.yields;
+      // QoS 1, which is never shed, so that every message must arrive.
+      const n = 3000;
+      const started = new Promise<void>((resolve) =>
+        l.broker!.aedes.on('publish', (packet) => {
+          if (packet.topic === `${p}/q`) resolve();
+        }),
+      );
+      raw.send(
+        Buffer.concat(
+          Array.from({ length: n }, (_, i) => {
+            const b = Buffer.alloc(4);
+            b.writeUInt32BE(i);
+            return publishQos(`${p}/q`, b, 1, i + 1);
+          }),
+        ),
+      );
+      await started;
+      other.publish(`${p}/probe`, 'x', { qos: 0 });
+      await waitFor(() => flood.length === n && probeAt >= 0, 'the flood and the probe');
+      expect(flood).toEqual(Array.from({ length: n }, (_, i) => i));
+      // The flooder yielded after each 64 packets (at least once per 64 after the first).
+      expect(governor.yields - yieldsBefore).toBeGreaterThanOrEqual(Math.floor(n / 64) - 1);
+      expect(probeAt).toBeLessThan(n);
+      expect(l.broker!.stats.limits.shed).toBe(0);
     });
   });
 });

@@ -1,0 +1,303 @@
+// Several lab instances sharing one Redis (`--redis-url`): each test talks to one instance and
+// checks what a client of another instance sees. The redis-server is the test's own.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import mqtt, { type MqttClient } from 'mqtt';
+import { Redis } from 'ioredis';
+import type { Lab } from '../../../server/app.ts';
+import type { HealthResponse } from '../../../src/lib/wire/health.ts';
+import type { EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
+import { startTestLab, waitFor } from '../../helpers/lab.ts';
+import { freePort, startTestRedis, type TestRedis } from '../../helpers/redis.ts';
+
+let redis: TestRedis;
+let labs: Lab[] = [];
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  labs = await Promise.all(
+    [0, 1, 2].map(() => startTestLab({ redisUrl: redis.url, fleet: { vehicles: 0, rateHz: 1 } })),
+  );
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await Promise.all(labs.map((l) => l.close()));
+  await redis?.stop();
+});
+
+const lab = (i: number): Lab => labs[i]!;
+
+async function connect(url: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, ...opts });
+  clients.push(client);
+  return client;
+}
+
+function nextMessage(client: MqttClient, topic: string): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (t: string, payload: Buffer): void => {
+      if (t !== topic) return;
+      client.off('message', on);
+      resolve(payload.toString());
+    };
+    client.on('message', on);
+  });
+}
+
+/** Runs the CLI as its own process, so that the test can `kill -9` it. */
+async function startCliLab(redisUrl: string): Promise<{ child: ChildProcess; mqttPort: number }> {
+  const [port, mqttPort] = [await freePort(), await freePort()];
+  const child = spawn(
+    process.execPath,
+    [
+      'server/cli.ts',
+      ...['--no-site', '--no-fleet', '--host', '127.0.0.1'],
+      ...['--port', String(port), '--mqtt-port', String(mqttPort), '--redis-url', redisUrl],
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '', MQTT_PORT: '' } },
+  );
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Ctrl-C')) resolve();
+    });
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => reject(new Error(`lab exited ${code}: ${out}`)));
+  });
+  return { child, mqttPort };
+}
+
+async function kill9(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+describe('--redis-url', () => {
+  it('reports Redis in /api/health, up while it answers', async () => {
+    const res = await fetch(`http://127.0.0.1:${lab(0).port}/api/health`);
+    const body = (await res.json()) as HealthResponse;
+    expect(body.redis).toBe('up');
+    const alone = await startTestLab();
+    try {
+      const plain = (await (
+        await fetch(`http://127.0.0.1:${alone.port}/api/health`)
+      ).json()) as HealthResponse;
+      expect(plain).not.toHaveProperty('redis');
+    } finally {
+      await alone.close();
+    }
+  });
+
+  it('exits 1 with one line when Redis does not answer', async () => {
+    const nobody = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        'server/cli.ts',
+        ...['--no-site', '--no-fleet', '--host', '127.0.0.1', '--port', '0', '--mqtt-port', '0'],
+        ...['--redis-url', `redis://127.0.0.1:${nobody}`],
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`cannot reach Redis at redis://127.0.0.1:${nobody}`);
+  });
+});
+
+describe('the broker across instances', () => {
+  it('delivers a message published on B to a subscriber on A, over TCP and WebSocket', async () => {
+    const tcpSub = await connect(`mqtt://127.0.0.1:${lab(0).mqttPort}`);
+    const wsSub = await connect(`ws://127.0.0.1:${lab(0).port}/mqtt`);
+    await tcpSub.subscribeAsync('lab/cluster/a', { qos: 1 });
+    await wsSub.subscribeAsync('lab/cluster/a', { qos: 1 });
+    const pub = await connect(`mqtt://127.0.0.1:${lab(1).mqttPort}`);
+    const got = Promise.all([
+      nextMessage(tcpSub, 'lab/cluster/a'),
+      nextMessage(wsSub, 'lab/cluster/a'),
+    ]);
+    await pub.publishAsync('lab/cluster/a', 'from B', { qos: 1 });
+    expect(await got).toEqual(['from B', 'from B']);
+
+    // And the other way: a WebSocket publisher on C, a TCP subscriber on A.
+    const wsPub = await connect(`ws://127.0.0.1:${lab(2).port}/mqtt`);
+    const again = nextMessage(tcpSub, 'lab/cluster/a');
+    await wsPub.publishAsync('lab/cluster/a', 'from C', { qos: 0 });
+    expect(await again).toBe('from C');
+  });
+
+  it('keeps retained messages and a session’s queued QoS 1 messages through kill -9', async () => {
+    const d = await startCliLab(redis.url);
+    const at = (port: number): string => `mqtt://127.0.0.1:${port}`;
+    const session = { clientId: 'cluster-session', clean: false };
+    const sub = await connect(at(d.mqttPort), session);
+    await sub.subscribeAsync('lab/cluster/q', { qos: 1 });
+    await sub.endAsync();
+    const pub = await connect(at(d.mqttPort));
+    await pub.publishAsync('lab/cluster/retained', 'kept', { qos: 1, retain: true });
+    for (const n of [1, 2, 3]) await pub.publishAsync('lab/cluster/q', `m${n}`, { qos: 1 });
+    await pub.endAsync();
+    // The instance acknowledges before it stores for offline sessions: wait until Redis has them.
+    const probe = new Redis(redis.url);
+    try {
+      await waitFor(
+        async () => (await probe.llen('outgoing:cluster-session')) === 3,
+        'three queued messages in Redis',
+      );
+    } finally {
+      probe.disconnect();
+    }
+    await kill9(d.child);
+
+    const back = await startCliLab(redis.url);
+    try {
+      const got: string[] = [];
+      const resumed = mqtt.connect(at(back.mqttPort), { ...session, reconnectPeriod: 0 });
+      clients.push(resumed);
+      resumed.on('message', (_t, p) => got.push(p.toString()));
+      await waitFor(() => got.length === 3, 'the queued messages');
+      expect(got).toEqual(['m1', 'm2', 'm3']);
+
+      // The retained message, to a new subscriber on another instance.
+      const fresh = await connect(at(lab(1).mqttPort!));
+      const retained = nextMessage(fresh, 'lab/cluster/retained');
+      await fresh.subscribeAsync('lab/cluster/retained');
+      expect(await retained).toBe('kept');
+    } finally {
+      await kill9(back.child);
+    }
+  });
+});
+
+const base = (l: Lab): string => `http://127.0.0.1:${l.port}`;
+
+/** Presses "send event now" on an instance; resolves with the event's seq. */
+async function emitOn(l: Lab, clientId: string): Promise<number> {
+  const res = await fetch(`${base(l)}/api/ticker/emit?clientId=${clientId}`, { method: 'POST' });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { event: TickerEvent }).event.seq;
+}
+
+/** An event stream read by hand, so the test chooses the Last-Event-ID header itself. */
+function openSse(l: Lab, lastEventId?: number) {
+  const ctrl = new AbortController();
+  const events: { event: string; id: number | null }[] = [];
+  const opened = fetch(`${base(l)}/api/sse?clientId=sse-${l.port}`, {
+    signal: ctrl.signal,
+    headers: lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) },
+  }).then(async (res) => {
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      text += value;
+      let end;
+      while ((end = text.indexOf('\n\n')) >= 0) {
+        const block = text.slice(0, end);
+        text = text.slice(end + 2);
+        const field = (name: string): string | undefined =>
+          block
+            .split('\n')
+            .find((line) => line.startsWith(`${name}: `))
+            ?.slice(name.length + 2);
+        const event = field('event');
+        const id = field('id');
+        if (event) events.push({ event, id: id === undefined ? null : Number(id) });
+      }
+    }
+  });
+  opened.catch(() => {}); // aborted at the end
+  return { events, close: () => ctrl.abort() };
+}
+
+describe('the ticker across instances', () => {
+  it('is run by exactly one instance, holder of the lock', async () => {
+    const probe = new Redis(redis.url);
+    try {
+      const holder = await probe.get('lab:ticker:lock');
+      expect(labs.filter((l) => l.redis!.instanceId === holder)).toHaveLength(1);
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it('resumes an SSE stream on another instance with nothing lost, and polls continue there', async () => {
+    const onA = openSse(lab(0));
+    await waitFor(() => onA.events.some((e) => e.event === 'hello'), 'hello on A');
+    const first = [await emitOn(lab(1), 'e1'), await emitOn(lab(1), 'e1')];
+    await waitFor(() => onA.events.some((e) => e.id === first[1]), 'the events on A');
+    onA.close();
+    const seen = Math.max(...onA.events.map((e) => e.id ?? 0));
+
+    // While the client is away, events are made on a third instance.
+    const missed = [await emitOn(lab(2), 'e2'), await emitOn(lab(2), 'e2')];
+    const onB = openSse(lab(1), seen);
+    await waitFor(() => onB.events.some((e) => e.id === missed[1]), 'the missed events on B');
+    onB.close();
+    expect(onB.events.map((e) => e.event)).not.toContain('reset');
+    const ids = onB.events.filter((e) => e.event !== 'hello').map((e) => e.id!);
+    // Every seq after the one the client had, in order, without a gap.
+    expect(ids[0]).toBe(seen + 1);
+    expect(ids).toEqual(ids.map((_, i) => seen + 1 + i));
+    expect(ids).toEqual(expect.arrayContaining(missed));
+
+    // A short poll on C from the same cursor gets the same events.
+    const poll = (await (
+      await fetch(`${base(lab(2))}/api/poll?clientId=p1&after=${seen}`)
+    ).json()) as EventsResponse;
+    expect(poll.rewound).toBe(false);
+    expect(poll.events.map((e) => e.seq).slice(0, ids.length)).toEqual(ids);
+
+    // A long poll held on A is answered by an event made on B.
+    const latest = poll.latest;
+    const held = fetch(`${base(lab(0))}/api/long-poll?clientId=lp1&after=${latest}`).then(
+      async (r) => (await r.json()) as EventsResponse,
+    );
+    const made = await emitOn(lab(1), 'e3');
+    const answer = await held;
+    expect(answer.events.map((e) => e.seq)).toContain(made);
+    expect(answer.events[0]!.seq).toBe(latest + 1);
+  });
+
+  it('moves to another instance within seconds when its holder is killed, and clients go on', async () => {
+    // A deployment of its own (Redis database 1): the CLI instance starts alone and holds the lock.
+    const url = `${redis.url}/1`;
+    const d = await startCliLab(url);
+    const e = await startTestLab({ redisUrl: url, redisLeaseMs: 600 });
+    const probe = new Redis(url);
+    try {
+      expect(await probe.get('lab:ticker:lock')).not.toBe(e.redis!.instanceId);
+      const sse = openSse(e);
+      const timed = (): number[] =>
+        sse.events.filter((x) => x.event !== 'hello' && x.id !== null).map((x) => x.id!);
+      await waitFor(() => timed().length > 0, 'a tick of the first holder', 5000);
+      await kill9(d.child);
+      const killedAt = Date.now();
+      await waitFor(
+        async () => (await probe.get('lab:ticker:lock')) === e.redis!.instanceId,
+        'the lock to move',
+        8000,
+      );
+      // The CLI's lease is 3 s; the survivor checks every 200 ms.
+      expect(Date.now() - killedAt).toBeLessThan(4500);
+      const before = timed().length;
+      await waitFor(() => timed().length >= before + 2, 'ticks of the new holder', 5000);
+      sse.close();
+      const ids = timed();
+      expect(ids).toEqual(ids.map((_, i) => ids[0]! + i));
+    } finally {
+      probe.disconnect();
+      await e.close();
+      await kill9(d.child);
+    }
+  });
+});
