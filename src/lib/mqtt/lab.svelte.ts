@@ -21,16 +21,7 @@ import type {
   WillReport,
 } from './experiments.ts';
 import type { TakeoverReport } from './takeover.ts';
-import type {
-  MessageExpiryReport,
-  ReasonCodeReport,
-  RequestResponseReport,
-  RetainOptionsReport,
-  SessionExpiryReport,
-  SharedReport,
-  TopicAliasReport,
-  UserPropertiesReport,
-} from './v5-experiments.ts';
+import type { V5Experiment, V5Reports } from './v5-experiments.ts';
 import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-topic.ts';
 import { readSuback, refusalReason, type RefusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
@@ -40,21 +31,6 @@ import type { FetchLike } from '../platform.ts';
 
 type Connect = (url: string, opts: IClientOptions) => MqttClient;
 type Tools = typeof import('./lab-tools.ts');
-
-/** The MQTT 5.0 experiments, in the order the lab shows them. */
-export const V5_EXPERIMENTS = [
-  'sessionExpiry',
-  'messageExpiry',
-  'reasonCodes',
-  'userProperties',
-  'topicAlias',
-  'shared',
-  'requestResponse',
-  'retainOptions',
-] as const;
-
-/** One MQTT 5.0 experiment. */
-export type V5Experiment = (typeof V5_EXPERIMENTS)[number];
 
 /** One of the two clients on the page. */
 export type Role = 'publisher' | 'subscriber';
@@ -138,15 +114,8 @@ export class MqttLab implements Pausable {
   will: WillReport | null = $state(null);
   sessions: SessionReport[] = $state([]);
   takeover: TakeoverReport | null = $state(null);
-  /** Reports of the MQTT 5.0 experiments (7 to 14). */
-  sessionExpiry: SessionExpiryReport | null = $state(null);
-  messageExpiry: MessageExpiryReport | null = $state(null);
-  reasonCodes: ReasonCodeReport | null = $state(null);
-  userProperties: UserPropertiesReport | null = $state(null);
-  topicAlias: TopicAliasReport | null = $state(null);
-  shared: SharedReport | null = $state(null);
-  requestResponse: RequestResponseReport | null = $state(null);
-  retainOptions: RetainOptionsReport | null = $state(null);
+  /** Reports of the MQTT 5.0 experiments' last runs, by experiment. */
+  v5: Partial<V5Reports> = $state({});
   error: string | null = $state(null);
   // Experiment 5.
   filter = $state('lab/+/temp');
@@ -553,33 +522,8 @@ export class MqttLab implements Pausable {
   /** Runs one MQTT 5.0 experiment (loaded on first use) and keeps its report. */
   runV5(name: V5Experiment): Promise<void> {
     return this.#run(name, async (env) => {
-      const v5 = await import('./v5-experiments.ts');
-      switch (name) {
-        case 'sessionExpiry':
-          this.sessionExpiry = await v5.runSessionExpiry(env);
-          break;
-        case 'messageExpiry':
-          this.messageExpiry = await v5.runMessageExpiry(env);
-          break;
-        case 'reasonCodes':
-          this.reasonCodes = await v5.runReasonCodes(env);
-          break;
-        case 'userProperties':
-          this.userProperties = await v5.runUserProperties(env);
-          break;
-        case 'topicAlias':
-          this.topicAlias = await v5.runTopicAlias(env);
-          break;
-        case 'shared':
-          this.shared = await v5.runSharedSubscription(env);
-          break;
-        case 'requestResponse':
-          this.requestResponse = await v5.runRequestResponse(env);
-          break;
-        case 'retainOptions':
-          this.retainOptions = await v5.runRetainOptions(env);
-          break;
-      }
+      const { runV5Experiment } = await import('./v5-experiments.ts');
+      this.v5 = { ...this.v5, [name]: await runV5Experiment(name, env) };
     });
   }
 

@@ -575,3 +575,40 @@ export async function runRetainOptions(env: ExperimentEnv): Promise<RetainOption
     await Promise.all(clients.map((c) => close(c)));
   }
 }
+
+/** Each MQTT 5.0 experiment's report, by the experiment's name. */
+export interface V5Reports {
+  sessionExpiry: SessionExpiryReport;
+  messageExpiry: MessageExpiryReport;
+  reasonCodes: ReasonCodeReport;
+  userProperties: UserPropertiesReport;
+  topicAlias: TopicAliasReport;
+  shared: SharedReport;
+  requestResponse: RequestResponseReport;
+  retainOptions: RetainOptionsReport;
+}
+
+/** One MQTT 5.0 experiment. */
+export type V5Experiment = keyof V5Reports;
+
+const RUNNERS: { [K in V5Experiment]: (env: ExperimentEnv) => Promise<V5Reports[K]> } = {
+  sessionExpiry: (env) => runSessionExpiry(env),
+  messageExpiry: (env) => runMessageExpiry(env),
+  reasonCodes: runReasonCodes,
+  userProperties: runUserProperties,
+  topicAlias: (env) => runTopicAlias(env),
+  shared: (env) => runSharedSubscription(env),
+  requestResponse: runRequestResponse,
+  retainOptions: runRetainOptions,
+};
+
+/** The MQTT 5.0 experiments, in the order the lab shows them (numbered on from 7). */
+export const V5_EXPERIMENTS = Object.keys(RUNNERS) as V5Experiment[];
+
+/** Runs one MQTT 5.0 experiment by name. */
+export function runV5Experiment<K extends V5Experiment>(
+  name: K,
+  env: ExperimentEnv,
+): Promise<V5Reports[K]> {
+  return RUNNERS[name](env);
+}
