@@ -217,7 +217,9 @@ async function startWith(
   };
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
-  const chat = registerChat(ctx);
+  // With Redis, the deployment's chat (loaded only then).
+  const chatStore = redis ? await (await import('./redis/chat.ts')).shareChat(redis) : null;
+  const chat = registerChat(ctx, chatStore);
   const fleet = await registerFleet(ctx);
   // With Redis, one ticker for the deployment (loaded only then).
   const sharedTicker = redis

@@ -9,6 +9,7 @@ import type { HealthResponse } from '../../../src/lib/wire/health.ts';
 import type { EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
 import { startTestLab, waitFor } from '../../helpers/lab.ts';
 import { freePort, startTestRedis, type TestRedis } from '../../helpers/redis.ts';
+import { joinedChat, rawChat, type RawChat } from '../../helpers/chat.ts';
 
 let redis: TestRedis;
 let labs: Lab[] = [];
@@ -47,7 +48,9 @@ function nextMessage(client: MqttClient, topic: string): Promise<string> {
 }
 
 /** Runs the CLI as its own process, so that the test can `kill -9` it. */
-async function startCliLab(redisUrl: string): Promise<{ child: ChildProcess; mqttPort: number }> {
+async function startCliLab(
+  redisUrl: string,
+): Promise<{ child: ChildProcess; port: number; mqttPort: number }> {
   const [port, mqttPort] = [await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
@@ -67,7 +70,7 @@ async function startCliLab(redisUrl: string): Promise<{ child: ChildProcess; mqt
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => reject(new Error(`lab exited ${code}: ${out}`)));
   });
-  return { child, mqttPort };
+  return { child, port, mqttPort };
 }
 
 async function kill9(child: ChildProcess): Promise<void> {
@@ -134,8 +137,13 @@ describe('the broker across instances', () => {
     expect(await again).toBe('from C');
   });
 
-  it('keeps retained messages and a session’s queued QoS 1 messages through kill -9', async () => {
+  it('keeps retained messages, a session’s queued QoS 1 messages and chat history through kill -9', async () => {
     const d = await startCliLab(redis.url);
+    const onD = { port: d.port } as Lab;
+    const talker = await joinedChat(onD, 'dora', 'durable');
+    talker.send({ type: 'chat', room: 'durable', text: 'before the kill', clientMsgId: 'd1' });
+    await talker.next('chat', (m) => m.text === 'before the kill');
+    talker.close();
     const at = (port: number): string => `mqtt://127.0.0.1:${port}`;
     const session = { clientId: 'cluster-session', clean: false };
     const sub = await connect(at(d.mqttPort), session);
@@ -171,6 +179,13 @@ describe('the broker across instances', () => {
       const retained = nextMessage(fresh, 'lab/cluster/retained');
       await fresh.subscribeAsync('lab/cluster/retained');
       expect(await retained).toBe('kept');
+
+      const reader = await joinedChat({ port: back.port } as Lab, 'dora', 'durable');
+      const joined = reader.frames.find((f) => f.type === 'joined');
+      expect(joined?.type === 'joined' && joined.history.map((m) => m.text)).toEqual([
+        'before the kill',
+      ]);
+      reader.close();
     } finally {
       await kill9(back.child);
     }
@@ -299,5 +314,75 @@ describe('the ticker across instances', () => {
       await e.close();
       await kill9(d.child);
     }
+  });
+});
+
+describe('the chat across instances', () => {
+  it('lets clients on different instances talk, and a client moved to a third replays once', async () => {
+    const ann = await joinedChat(lab(0), 'ann', 'cluster');
+    const bob = await joinedChat(lab(1), 'bob', 'cluster');
+    const carol = await joinedChat(lab(0), 'carol', 'cluster');
+    const boots = [ann, bob].map((c) => c.frames.find((f) => f.type === 'welcome')!);
+    expect(new Set(boots.map((w) => (w.type === 'welcome' ? w.bootId : '')))).toHaveProperty(
+      'size',
+      1,
+    );
+
+    ann.send({ type: 'chat', room: 'cluster', text: 'hi from A', clientMsgId: 'a1' });
+    const atBob = await bob.next('chat', (m) => m.text === 'hi from A');
+    bob.send({ type: 'chat', room: 'cluster', text: 'hi from B', clientMsgId: 'b1' });
+    const atAnn = await ann.next('chat', (m) => m.text === 'hi from B');
+    expect(atAnn.id).toBe(atBob.id + 1);
+    const seen = await carol.next('chat', (m) => m.id === atAnn.id);
+    carol.close();
+
+    // While Carol is away, both talk; then the load balancer sends her to the third instance.
+    ann.send({ type: 'chat', room: 'cluster', text: 'missed 1', clientMsgId: 'a2' });
+    await bob.next('chat', (m) => m.text === 'missed 1');
+    bob.send({ type: 'chat', room: 'cluster', text: 'missed 2', clientMsgId: 'b2' });
+    await ann.next('chat', (m) => m.text === 'missed 2');
+    const back = await rawChat(lab(2));
+    back.send({ type: 'hello', nick: 'carol' });
+    back.send({ type: 'join', room: 'cluster', afterId: seen.id });
+    const joined = await back.next('joined', (m) => m.room === 'cluster');
+    expect(joined.history.map((m) => m.text)).toEqual(['missed 1', 'missed 2']);
+    expect(joined.truncated).toBe(false);
+    // Once: nothing of it comes again as a live message.
+    ann.send({ type: 'chat', room: 'cluster', text: 'after', clientMsgId: 'a3' });
+    await back.next('chat', (m) => m.text === 'after');
+    expect(back.frames.filter((f) => f.type === 'chat').map((f) => f.text)).toEqual(['after']);
+    for (const c of [ann, bob, back]) c.close();
+  });
+
+  it('counts one visitor’s messages against one limit on every instance', async () => {
+    const cookie = { cookie: 'lab_vid=cluster-rate-visitor-0000000' };
+    const [a, b] = [await rawChat(lab(0), cookie), await rawChat(lab(1), cookie)];
+    for (const [c, nick] of [
+      [a, 'rate-a'],
+      [b, 'rate-b'],
+    ] as const) {
+      c.send({ type: 'hello', nick });
+      c.send({ type: 'join', room: 'cluster-rate' });
+      await c.next('joined');
+    }
+    // 8 each: within each connection's own 10 per second, over the visitor's 10 together.
+    for (let i = 0; i < 8; i++) {
+      a.send({ type: 'chat', room: 'cluster-rate', text: `a${i}`, clientMsgId: `ra${i}` });
+      b.send({ type: 'chat', room: 'cluster-rate', text: `b${i}`, clientMsgId: `rb${i}` });
+    }
+    const answered = (c: RawChat): number =>
+      c.frames.filter(
+        (f) =>
+          (f.type === 'error' && f.code === 'rate_limited') ||
+          (f.type === 'chat' && f.nick === (c === a ? 'rate-a' : 'rate-b')),
+      ).length;
+    await waitFor(() => answered(a) === 8 && answered(b) === 8, 'every message answered');
+    const limited = [...a.frames, ...b.frames].filter(
+      (f) => f.type === 'error' && f.code === 'rate_limited',
+    ).length;
+    // The visitor's 10 per second (the hello and join frames counted too).
+    expect(limited).toBeGreaterThanOrEqual(16 + 4 - 10);
+    a.close();
+    b.close();
   });
 });
