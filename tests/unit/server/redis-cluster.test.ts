@@ -116,6 +116,44 @@ describe('--redis-url', () => {
   });
 });
 
+describe('Redis going away while the lab runs', () => {
+  it('is reported by /api/health and the demos, and everything recovers when it is back', async () => {
+    const own = await startTestRedis({ durable: true });
+    const one = await startTestLab({ redisUrl: own.url });
+    const health = async (): Promise<HealthResponse['redis']> =>
+      ((await (await fetch(`${base(one)}/api/health`)).json()) as HealthResponse).redis;
+    try {
+      const sub = await connect(`mqtt://127.0.0.1:${one.mqttPort}`, { reconnectPeriod: 200 });
+      await sub.subscribeAsync('lab/outage/t', { qos: 1 });
+      const chat = await joinedChat(one, 'otto', 'outage');
+
+      await own.kill();
+      await waitFor(async () => (await health()) === 'down', 'health to say down');
+      const emit = await fetch(`${base(one)}/api/ticker/emit?clientId=out`, { method: 'POST' });
+      expect(emit.status).toBe(503);
+      chat.send({ type: 'chat', room: 'outage', text: 'lost?', clientMsgId: 'o1' });
+      expect((await chat.next('error', (m) => m.ref === 'o1')).code).toBe('unavailable');
+
+      await own.restart();
+      await waitFor(async () => (await health()) === 'up', 'health to say up', 10_000);
+      expect(
+        (await fetch(`${base(one)}/api/ticker/emit?clientId=out`, { method: 'POST' })).status,
+      ).toBe(200);
+      chat.send({ type: 'chat', room: 'outage', text: 'back', clientMsgId: 'o2' });
+      await chat.next('chat', (m) => m.text === 'back', 0);
+      await waitFor(() => sub.connected, 'the MQTT client to be connected', 10_000);
+      const got = nextMessage(sub, 'lab/outage/t');
+      const pub = await connect(`mqtt://127.0.0.1:${one.mqttPort}`);
+      await pub.publishAsync('lab/outage/t', 'after', { qos: 1 });
+      expect(await got).toBe('after');
+      chat.close();
+    } finally {
+      await one.close();
+      await own.stop();
+    }
+  });
+});
+
 describe('the broker across instances', () => {
   it('delivers a message published on B to a subscriber on A, over TCP and WebSocket', async () => {
     const tcpSub = await connect(`mqtt://127.0.0.1:${lab(0).mqttPort}`);
@@ -135,6 +173,13 @@ describe('the broker across instances', () => {
     const again = nextMessage(tcpSub, 'lab/cluster/a');
     await wsPub.publishAsync('lab/cluster/a', 'from C', { qos: 0 });
     expect(await again).toBe('from C');
+
+    // QoS 2 both ways (the PUBREL patch is off over the Redis store, which matches PUBRELs itself).
+    const q2 = await connect(`mqtt://127.0.0.1:${lab(0).mqttPort}`);
+    await q2.subscribeAsync('lab/cluster/q2', { qos: 2 });
+    const exactly = nextMessage(q2, 'lab/cluster/q2');
+    await pub.publishAsync('lab/cluster/q2', 'once', { qos: 2 });
+    expect(await exactly).toBe('once');
   });
 
   it('keeps retained messages, a session’s queued QoS 1 messages and chat history through kill -9', async () => {
