@@ -181,7 +181,16 @@ export function registerHttpLanes(app: FastifyInstance, deps: HttpLaneDeps): Htt
     state,
     attach(race) {
       const s = state(race);
-      return race.onPublish((seq, payload) => {
+      const sse = race.onPublish((seq, payload) => {
+        const res = s.sse;
+        if (!res) return;
+        // A reader that does not keep up is cut; EventSource resumes from its last id.
+        if (res.writableLength > options.maxBacklogBytes) res.destroy();
+        else res.write(raceSseEvent(seq, payload));
+      });
+      // Long polls last: each answer is a whole HTTP response (and, at the client, a new
+      // request), which written first delayed every push lane's frame behind it.
+      const polls = race.onPublish((seq) => {
         for (const held of [...s.longPolls]) {
           if (held.after >= seq) continue;
           s.longPolls.delete(held);
@@ -190,13 +199,11 @@ export function registerHttpLanes(app: FastifyInstance, deps: HttpLaneDeps): Htt
           if (held.res.headersSent) continue;
           sendPoll(held.res, pollBody(race, held.after, options.maxPollBodyBytes));
         }
-        const res = s.sse;
-        if (res) {
-          // A reader that does not keep up is cut; EventSource resumes from its last id.
-          if (res.writableLength > options.maxBacklogBytes) res.destroy();
-          else res.write(raceSseEvent(seq, payload));
-        }
-      });
+      }, 'last');
+      return () => {
+        sse();
+        polls();
+      };
     },
     free(race) {
       const s = state(race);

@@ -28,6 +28,7 @@ export class Race {
   readonly cuts: number[] = [];
   readonly #sentUs: Float64Array;
   readonly #listeners = new Set<PublishListener>();
+  readonly #lastListeners = new Set<PublishListener>();
   readonly #finishListeners = new Set<() => void>();
   #t0 = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -45,10 +46,14 @@ export class Race {
     return this.#timer ? 1 : 0;
   }
 
-  /** Subscribes to published messages; returns the unsubscribe function. */
-  onPublish(fn: PublishListener): () => void {
-    this.#listeners.add(fn);
-    return () => this.#listeners.delete(fn);
+  /**
+   * Subscribes to published messages; returns the unsubscribe function. `last`: after every
+   * other listener (long polls, whose answers cost a whole HTTP response each).
+   */
+  onPublish(fn: PublishListener, order: 'first' | 'last' = 'first'): () => void {
+    const set = order === 'last' ? this.#lastListeners : this.#listeners;
+    set.add(fn);
+    return () => set.delete(fn);
   }
 
   /** Called once when the last message has been published. */
@@ -75,6 +80,7 @@ export class Race {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#listeners.clear();
+    this.#lastListeners.clear();
     this.#finishListeners.clear();
   }
 
@@ -90,6 +96,7 @@ export class Race {
       this.published = seq;
       const payload = encodePayload(seq, tUs, this.scenario.size);
       for (const fn of this.#listeners) fn(seq, payload);
+      for (const fn of this.#lastListeners) fn(seq, payload);
     }
     if (this.published >= this.total) {
       this.state = 'finished';
