@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import type { Lab } from '../../../server/app.ts';
 import type { HealthResponse } from '../../../src/lib/wire/health.ts';
 import type { EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
+import type { FleetInfo } from '../../../src/lib/wire/fleet.ts';
 import { startTestLab, waitFor } from '../../helpers/lab.ts';
 import { freePort, startTestRedis, type TestRedis } from '../../helpers/redis.ts';
 import { joinedChat, rawChat, type RawChat } from '../../helpers/chat.ts';
@@ -50,13 +51,14 @@ function nextMessage(client: MqttClient, topic: string): Promise<string> {
 /** Runs the CLI as its own process, so that the test can `kill -9` it. */
 async function startCliLab(
   redisUrl: string,
+  fleet = ['--no-fleet'],
 ): Promise<{ child: ChildProcess; port: number; mqttPort: number }> {
   const [port, mqttPort] = [await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
     [
       'server/cli.ts',
-      ...['--no-site', '--no-fleet', '--host', '127.0.0.1'],
+      ...['--no-site', ...fleet, '--host', '127.0.0.1'],
       ...['--port', String(port), '--mqtt-port', String(mqttPort), '--redis-url', redisUrl],
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '', MQTT_PORT: '' } },
@@ -328,11 +330,17 @@ describe('the ticker across instances', () => {
     expect(answer.events[0]!.seq).toBe(latest + 1);
   });
 
-  it('moves to another instance within seconds when its holder is killed, and clients go on', async () => {
+  it('moves with the fleet to another instance within seconds when its holder is killed, and clients go on', async () => {
     // A deployment of its own (Redis database 1): the CLI instance starts alone and holds the lock.
     const url = `${redis.url}/1`;
-    const d = await startCliLab(url);
-    const e = await startTestLab({ redisUrl: url, redisLeaseMs: 600 });
+    const d = await startCliLab(url, ['--fleet', '3']);
+    const e = await startTestLab({
+      redisUrl: url,
+      redisLeaseMs: 600,
+      fleet: { vehicles: 3, rateHz: 1 },
+    });
+    const fleetInfo = async (): Promise<FleetInfo> =>
+      (await (await fetch(`${base(e)}/api/fleet`)).json()) as FleetInfo;
     const probe = new Redis(url);
     try {
       expect(await probe.get('lab:ticker:lock')).not.toBe(e.redis!.instanceId);
@@ -340,6 +348,23 @@ describe('the ticker across instances', () => {
       const timed = (): number[] =>
         sse.events.filter((x) => x.event !== 'hello' && x.id !== null).map((x) => x.id!);
       await waitFor(() => timed().length > 0, 'a tick of the first holder', 5000);
+
+      // The fleet runs on D; E passes the trainer's change on and serves D's snapshot.
+      await waitFor(async () => (await fleetInfo()).connected === 3, 'D’s vehicles', 8000);
+      const patched = await fetch(`${base(e)}/api/fleet`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ vehicles: 2 }),
+      });
+      expect(patched.status).toBe(200);
+      await waitFor(async () => (await fleetInfo()).connected === 2, 'D to apply the change');
+      const watcher = await connect(`ws://127.0.0.1:${e.port}/mqtt`);
+      const snapshot = nextMessage(watcher, 'fleet/snapshot');
+      await watcher.subscribeAsync('fleet/snapshot');
+      expect((await snapshot).length).toBeGreaterThan(0);
+      // One fleet for the deployment: none of its vehicles (or its aggregator) runs on E.
+      expect(e.gauges.snapshot()['mqttTcp']).toBe(0);
+
       await kill9(d.child);
       const killedAt = Date.now();
       await waitFor(
@@ -354,6 +379,9 @@ describe('the ticker across instances', () => {
       sse.close();
       const ids = timed();
       expect(ids).toEqual(ids.map((_, i) => ids[0]! + i));
+      // The fleet moved too, with the trainer's size.
+      await waitFor(async () => (await fleetInfo()).connected === 2, 'E’s vehicles', 8000);
+      expect(e.gauges.snapshot()['mqttTcp']).toBe(3); // 2 vehicles and the aggregator
     } finally {
       probe.disconnect();
       await e.close();
