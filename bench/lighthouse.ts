@@ -5,6 +5,8 @@
 // (median of --runs, default 1) next to the issue's targets: performance ≥ 95, accessibility 100.
 // Needs `npm run build` first. Chromium: CHROME_PATH, else Debian's /usr/bin/chromium.
 // Verify quickly with `--only /sse/ --locale en`; the full run takes a few minutes per locale.
+// `--details` also prints, per run, where the main thread went during load: the scripts with the
+// most CPU time (bootup-time), the work by kind (mainthread-work-breakdown) and each long task.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +27,7 @@ function option(name: string): string | undefined {
 const localeOption = option('locale') ?? 'both';
 const only = option('only');
 const runs = Math.max(1, Math.min(5, Number(option('runs') ?? 1)));
+const details = process.argv.includes('--details');
 
 if (!existsSync(path.join(dist, 'index.html'))) {
   console.error('lighthouse: dist/ has no built site; run `npm run build` first.');
@@ -76,6 +79,31 @@ const chrome = await chromeLauncher.launch({
   logLevel: 'silent',
 });
 
+type Audits = Record<string, { details?: unknown; numericValue?: number } | undefined>;
+/** The table rows of one audit's details, or none. */
+function items(audits: Audits, id: string): Record<string, unknown>[] {
+  const d = audits[id]?.details as { items?: Record<string, unknown>[] } | undefined;
+  return d?.items ?? [];
+}
+/** Where the main thread went while the page loaded (CPU times are after the 4× slowdown). */
+function printDetails(page: string, audits: Audits): void {
+  const ms = (v: unknown) => (typeof v === 'number' ? v.toFixed(0) : '-').padStart(6);
+  const short = (u: unknown) => String(u).replace(/^https?:\/\/[^/]+/, '');
+  const out = [`${page}: TBT ${ms(audits['total-blocking-time']?.numericValue)} ms`];
+  out.push('  bootup-time (total / script eval / parse+compile ms):');
+  for (const i of items(audits, 'bootup-time').slice(0, 8))
+    out.push(
+      `   ${ms(i['total'])} ${ms(i['scripting'])} ${ms(i['scriptParseCompile'])}  ${short(i['url'])}`,
+    );
+  out.push('  mainthread-work-breakdown (ms):');
+  for (const i of items(audits, 'mainthread-work-breakdown'))
+    out.push(`   ${ms(i['duration'])}  ${String(i['groupLabel'] ?? i['group'])}`);
+  out.push('  long tasks (start / duration ms):');
+  for (const i of items(audits, 'long-tasks'))
+    out.push(`   ${ms(i['startTime'])} ${ms(i['duration'])}  ${short(i['url'])}`);
+  process.stderr.write(out.join('\n') + '\n');
+}
+
 interface Row {
   page: string;
   performance: number;
@@ -104,6 +132,7 @@ try {
       const score = (id: string) => Math.round((categories[id]?.score ?? 0) * 100);
       const value = (id: string) => audits[id]?.numericValue ?? NaN;
       // The accessibility audits that failed, so a score under 100 says why.
+      if (details) printDetails(page, audits);
       const failing = (categories['accessibility']?.auditRefs ?? [])
         .filter((ref) => ref.weight > 0 && audits[ref.id]?.score === 0)
         .map((ref) => ref.id)

@@ -1,6 +1,7 @@
 // Runs on every page, and costs one small request: the workshop's attendee side (its socket and
 // its banners) loads only when the lab says a trainer is running a workshop right now.
-import { WORKSHOP_API, type WorkshopStatus } from '~/lib/wire/workshop.ts';
+import { WORKSHOP_API } from '~/lib/wire/workshop-api.ts';
+import type { WorkshopStatus } from '~/lib/wire/workshop.ts';
 
 async function boot(): Promise<void> {
   const host = document.getElementById('lab-workshop');

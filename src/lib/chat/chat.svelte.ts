@@ -1,12 +1,7 @@
 import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
-import {
-  CHAT_LIMITS,
-  isValidNick,
-  ROOM_PATTERN,
-  type ErrorCode,
-  type ServerMessage,
-} from '../wire/chat.ts';
-import { ChatClient, type ChatEvent, type ConnectionState, type WebSocketCtor } from './client.ts';
+import { CHAT_LIMITS, isValidNick, ROOM_PATTERN } from '../wire/chat-limits.ts';
+import type { ErrorCode, ServerMessage } from '../wire/chat.ts';
+import type { ChatClient, ChatEvent, ConnectionState, WebSocketCtor } from './client.ts';
 import { systemTime, type TimeSource } from '../platform.ts';
 import { closeCodeRange } from '../ws-inspect/close-codes.ts';
 
@@ -81,6 +76,11 @@ export interface ChatDeps {
   random?: () => number;
   /** Random id for this page load. */
   session?: string;
+  /**
+   * The client class, when the caller has it at hand (tests). Otherwise it is imported on the
+   * first connect: a reader who never connects loads none of it.
+   */
+  Client?: typeof ChatClient;
 }
 
 const MAX_FRAMES = 300;
@@ -128,6 +128,8 @@ export class ChatState implements Pausable {
   readonly #deps: ChatDeps;
   readonly #clock: TimeSource;
   #client: ChatClient | null = null;
+  /** Counts connects and disconnects, so a client class that arrives late opens only for the last. */
+  #generation = 0;
   #frameSeq = 0;
   #lineSeq = 0;
   #countdown: unknown = null;
@@ -187,10 +189,34 @@ export class ChatState implements Pausable {
       return false;
     }
     this.#client?.stop();
+    this.#client = null;
     this.error = null;
     this.nick = nick.trim();
     this.rooms = [];
-    this.#client = new ChatClient({
+    this.#addRoom(name);
+    this.active = name;
+    const generation = ++this.#generation;
+    const Client = this.#deps.Client;
+    if (Client) {
+      this.#open(Client, name);
+    } else {
+      this.state = 'connecting';
+      void import('./client.ts').then(
+        ({ ChatClient }) => {
+          if (generation === this.#generation) this.#open(ChatClient, name);
+        },
+        () => {
+          // The script could not load (the server went away): as after a failed connection.
+          if (generation === this.#generation) this.state = 'closed';
+        },
+      );
+    }
+    return true;
+  }
+
+  /** Opens the connection with the first room to join. */
+  #open(Client: typeof ChatClient, room: string): void {
+    this.#client = new Client({
       url: this.#deps.url(),
       WebSocket: this.#deps.WebSocket,
       nick: this.nick,
@@ -199,17 +225,15 @@ export class ChatState implements Pausable {
       ...(this.#deps.random ? { random: this.#deps.random } : {}),
       onEvent: (ev) => this.#on(ev),
     });
-    this.#addRoom(name);
-    this.active = name;
-    this.#client.join(name);
+    this.#client.join(room);
     if (this.offline || this.paused) this.#client.setOffline(true, this.#closeReason());
     this.#client.start();
     this.#watchQueue();
-    return true;
   }
 
   /** Closes the connection for good. */
   disconnect(): void {
+    this.#generation++;
     this.#client?.stop();
     this.#client = null;
     this.#stopCountdown();

@@ -3,6 +3,7 @@
 import { BLOCK_M, GEOFENCE, GRID_BLOCKS, GRID_SIZE_M, VEHICLE_STATES } from '../wire/fleet.ts';
 import type { VehicleState } from '../wire/fleet.ts';
 import type { FleetStore, MapVehicle } from './fleet-store.ts';
+import { STATE_SHAPES } from './state-shapes.ts';
 
 /** The part of CanvasRenderingContext2D the map uses (tests pass a recorder). */
 export interface Ctx2D {
@@ -32,14 +33,6 @@ export interface MapColours {
   selected: string;
   states: Record<VehicleState, string>;
 }
-
-/** The shape that, with the colour, tells states apart (colour is never the only cue). */
-export const STATE_SHAPES: Record<VehicleState, 'circle' | 'square' | 'diamond' | 'triangle'> = {
-  driving: 'circle',
-  idle: 'square',
-  charging: 'diamond',
-  returning: 'triangle',
-};
 
 /** Map metres to canvas pixels: the square map fits the canvas with a small margin. */
 export function viewFor(cssWidth: number, cssHeight: number) {

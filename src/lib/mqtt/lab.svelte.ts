@@ -1,7 +1,7 @@
 // Reactive state of the MQTT lab: two mqtt.js clients, the packet log, the experiments.
 import type { IClientOptions, MqttClient, Packet } from 'mqtt';
-import { PacketLog, type PacketRow } from './packet-log.ts';
-import { diagnose, type Diagnosis } from './doctor.ts';
+import type { PacketLog, PacketRow } from './packet-log.ts';
+import type { Diagnosis } from './doctor.ts';
 import {
   brokerUrl,
   defaultSettings,
@@ -13,17 +13,12 @@ import {
   type SettingProblem,
   type SettingsStores,
 } from './settings.ts';
-import {
-  kill as killClient,
-  runQosExperiment,
-  runRetainedExperiment,
-  runSessionExperiment,
-  runWillExperiment,
-  type ExperimentEnv,
-  type QosReport,
-  type RetainedReport,
-  type SessionReport,
-  type WillReport,
+import type {
+  ExperimentEnv,
+  QosReport,
+  RetainedReport,
+  SessionReport,
+  WillReport,
 } from './experiments.ts';
 import type { TakeoverReport } from './takeover.ts';
 import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-topic.ts';
@@ -34,6 +29,7 @@ import { resolveBrokerWsUrl, type ConfigResponse, type MqttVersion } from '../wi
 import type { FetchLike } from '../platform.ts';
 
 type Connect = (url: string, opts: IClientOptions) => MqttClient;
+type Tools = typeof import('./lab-tools.ts');
 
 /** One of the two clients on the page. */
 export type Role = 'publisher' | 'subscriber';
@@ -131,8 +127,10 @@ export class MqttLab implements Pausable {
   #wakeStats = false;
   readonly #load: () => Promise<Connect>;
   readonly #pageUrl: () => string;
-  #log = new PacketLog();
+  /** The packet log, from the first use of mqtt.js on (it comes with the lazily loaded tools). */
+  #log: PacketLog | null = null;
   #connect: Connect | null = null;
+  #tools: Tools | null = null;
   #statsClient: MqttClient | null = null;
 
   constructor(load: () => Promise<Connect>, pageUrl: () => string) {
@@ -230,9 +228,15 @@ export class MqttLab implements Pausable {
     return { ...result, reason };
   }
 
-  async #mqtt(): Promise<Connect> {
-    this.#connect ??= await this.#load();
-    return this.#connect;
+  /** mqtt.js and the lab's tools, loaded together the first time a client is needed. */
+  async #mqtt(): Promise<{ connect: Connect; tools: Tools }> {
+    if (!this.#connect || !this.#tools) {
+      const [connect, tools] = await Promise.all([this.#load(), import('./lab-tools.ts')]);
+      this.#connect = connect;
+      this.#tools = tools;
+      this.#log ??= new tools.PacketLog();
+    }
+    return { connect: this.#connect, tools: this.#tools };
   }
 
   #options(role: Role, extra: IClientOptions = {}): IClientOptions {
@@ -272,6 +276,7 @@ export class MqttLab implements Pausable {
   }
 
   #record(role: string, dir: 'out' | 'in', p: Packet): void {
+    if (!this.#log) return;
     this.#log.add(role, dir, p);
     this.#draw();
   }
@@ -284,13 +289,13 @@ export class MqttLab implements Pausable {
     this.#drawPending = true;
     setTimeout(() => {
       this.#drawPending = false;
-      this.rows = [...this.#log.rows];
+      this.rows = [...(this.#log?.rows ?? [])];
     }, DRAW_EVERY_MS);
   }
 
   /** Clears the diagram. */
   clearLog(): void {
-    this.#log = new PacketLog();
+    this.#log = this.#tools ? new this.#tools.PacketLog() : null;
     this.#drawPending = false;
     this.rows = [];
   }
@@ -300,7 +305,7 @@ export class MqttLab implements Pausable {
     const panel = this[role];
     const url = this.url;
     if (!url || !this.canConnect(role)) return;
-    const connect = await this.#mqtt();
+    const { connect, tools } = await this.#mqtt();
     panel.client?.end(true);
     panel.status = 'connecting';
     panel.diagnosis = null;
@@ -342,7 +347,7 @@ export class MqttLab implements Pausable {
       if (panel.client !== c) return;
       if (panel.status === 'connecting' || code !== undefined) {
         panel.status = 'failed';
-        panel.diagnosis = diagnose({
+        panel.diagnosis = tools.diagnose({
           url,
           pageProtocol: this.#pageUrl().startsWith('https:') ? 'https:' : 'http:',
           protocolVersion: this.settings.protocolVersion,
@@ -369,7 +374,8 @@ export class MqttLab implements Pausable {
     const c = this[role].client;
     if (!c) return;
     this[role].status = 'closed';
-    killClient(c);
+    // A client exists only once the tools are loaded (see #mqtt).
+    this.#tools?.kill(c);
   }
 
   /** Subscribes the panel's client; shows what the SUBACK granted or refused. */
@@ -413,7 +419,7 @@ export class MqttLab implements Pausable {
   /** Follows the embedded broker's $SYS statistics (not drawn in the diagram). */
   async watchStats(): Promise<void> {
     if (!this.embedded || !this.thisServerUrl || this.#statsClient) return;
-    const connect = await this.#mqtt();
+    const { connect } = await this.#mqtt();
     const c = connect(this.thisServerUrl, { reconnectPeriod: 5000, protocolVersion: 4 });
     c.on('error', () => {});
     c.on('connect', () => c.subscribe(SYS_STATS_TOPIC));
@@ -421,24 +427,28 @@ export class MqttLab implements Pausable {
     this.#statsClient = c;
   }
 
-  async #env(): Promise<ExperimentEnv> {
-    const connect = await this.#mqtt();
+  async #env(): Promise<{ env: ExperimentEnv; tools: Tools }> {
+    const { connect, tools } = await this.#mqtt();
     const url = this.url;
     if (!url) throw new Error('no broker URL');
     const id = Math.floor(Math.random() * 0xffffff).toString(16);
-    return {
+    const env: ExperimentEnv = {
       open: (role, opts) => this.#open(connect, url, role, opts),
       closed: (role) => {
-        this.#log.closed(role);
+        this.#log?.closed(role);
         this.#draw();
       },
       prefix: `lab/exp-${id}`,
       id,
       protocolVersion: this.settings.protocolVersion,
     };
+    return { env, tools };
   }
 
-  async #run(name: string, body: (env: ExperimentEnv) => Promise<void>): Promise<void> {
+  async #run(
+    name: string,
+    body: (env: ExperimentEnv, tools: Tools) => Promise<void>,
+  ): Promise<void> {
     if (this.running) return;
     this.running = name;
     this.error = null;
@@ -448,7 +458,8 @@ export class MqttLab implements Pausable {
       const stalled = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`${name}: no result within 60 s`)), 60_000);
       });
-      await Promise.race([body(await this.#env()), stalled]);
+      const { env, tools } = await this.#env();
+      await Promise.race([body(env, tools), stalled]);
     } catch (err) {
       this.error = (err as Error).message;
     } finally {
@@ -459,31 +470,31 @@ export class MqttLab implements Pausable {
 
   /** Experiment 1 for one QoS level. */
   runQos(qos: 0 | 1 | 2): Promise<void> {
-    return this.#run(`qos${qos}`, async (env) => {
-      const r = await runQosExperiment(env, qos);
+    return this.#run(`qos${qos}`, async (env, tools) => {
+      const r = await tools.runQosExperiment(env, qos);
       this.qos = [...this.qos.filter((q) => q.qos !== qos), r].sort((a, b) => a.qos - b.qos);
     });
   }
 
   /** Experiment 2. */
   runRetained(): Promise<void> {
-    return this.#run('retained', async (env) => {
-      this.retained = await runRetainedExperiment(env);
+    return this.#run('retained', async (env, tools) => {
+      this.retained = await tools.runRetainedExperiment(env);
     });
   }
 
   /** Experiment 3. */
   runWill(): Promise<void> {
-    return this.#run('will', async (env) => {
-      this.will = await runWillExperiment(env, 2);
+    return this.#run('will', async (env, tools) => {
+      this.will = await tools.runWillExperiment(env, 2);
     });
   }
 
   /** Experiment 4, persistent then clean. */
   runSession(): Promise<void> {
-    return this.#run('session', async (env) => {
-      const kept = await runSessionExperiment(env, false);
-      const lost = await runSessionExperiment(env, true);
+    return this.#run('session', async (env, tools) => {
+      const kept = await tools.runSessionExperiment(env, false);
+      const lost = await tools.runSessionExperiment(env, true);
       this.sessions = [kept, lost];
     });
   }

@@ -1,12 +1,8 @@
 // State of the MQTT chapter's queue-limit demo: runs the experiment once and keeps its report.
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { resolveBrokerWsUrl, type ConfigResponse } from '../wire/health.ts';
-import {
-  QUEUE_DEMO_COUNT,
-  runQueueLimitExperiment,
-  type QueuePhase,
-  type QueueReport,
-} from './queue-limit.ts';
+import type { QueuePhase, QueueReport } from './queue-limit.ts';
+import { QUEUE_DEMO_COUNT } from './queue-sizes.ts';
 
 /** What the demo needs from the page. */
 export interface QueueDemoDeps {
@@ -50,7 +46,11 @@ export class QueueDemo {
     try {
       const page = this.#deps.pageUrl();
       const config = (await (await this.#deps.fetch('/api/config')).json()) as ConfigResponse;
-      const connect = await this.#deps.loadConnect();
+      // The experiment itself is needed from the first run on only.
+      const [connect, { runQueueLimitExperiment }] = await Promise.all([
+        this.#deps.loadConnect(),
+        import('./queue-limit.ts'),
+      ]);
       const url = resolveBrokerWsUrl(config.broker, page);
       this.labCaps = config.broker.mode !== 'external';
       this.report = await runQueueLimitExperiment({

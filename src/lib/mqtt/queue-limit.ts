@@ -4,11 +4,9 @@ import type { MqttClient } from 'mqtt';
 import { close, connected, type ClientFactory } from './experiments.ts';
 import { SESSION_QUEUE_CAP } from '../wire/broker-limits.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
+import { QUEUE_DEMO_COUNT, QUEUE_DEMO_PAYLOAD } from './queue-sizes.ts';
 
-/** Messages the experiment publishes by default. */
-export const QUEUE_DEMO_COUNT = 48;
-/** Payload of each message by default: 200 KiB, so 40 of them fill the lab's 8 MiB cap. */
-export const QUEUE_DEMO_PAYLOAD = 200 * 1024;
+export { QUEUE_DEMO_COUNT, QUEUE_DEMO_PAYLOAD };
 
 /** Where the experiment stands, for a progress line (with messages published, or received on return). */
 export type QueuePhase = 'subscribe' | 'publish' | 'return' | 'stats' | 'done';

@@ -8,7 +8,7 @@ import {
   scenarioFromQuery,
   scenarioToQuery,
 } from '../wire/race.ts';
-import { RaceRun, type LaneResult, type RaceResult, type RunnerEnv } from './runner.ts';
+import type { LaneResult, RaceResult, RaceRun, RunnerEnv } from './runner.ts';
 import { laneTheory, type LaneTheory } from './theory.ts';
 import { dailyCost, costCsv, type CostInputs, type DailyCost, type Load } from './cost.ts';
 import { resultCsv, resultJson } from './export.ts';
@@ -102,7 +102,16 @@ export class RaceState {
     this.status = null;
     this.lanes = [];
     this.cuts = [];
-    const run = new RaceRun(this.#env, { ...this.scenario });
+    let run: RaceRun;
+    try {
+      // The lanes, their meters and the runner are needed from the first Start on only.
+      const { RaceRun } = await import('./runner.ts');
+      run = new RaceRun(this.#env, { ...this.scenario });
+    } catch (err) {
+      this.error = err instanceof Error ? err.message : String(err);
+      this.phase = 'error';
+      return;
+    }
     this.#run = run;
     try {
       await run.open(BROWSER_LANES);

@@ -1,7 +1,7 @@
 // State of the security chapter's demo: runs the two live checks and keeps what they found.
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { resolveBrokerWsUrl, type ConfigResponse } from '../wire/health.ts';
-import { chatUrl } from '../wire/chat.ts';
+import { chatUrl } from '../wire/chat-limits.ts';
 import {
   aclFilters,
   checkAcl,

@@ -3,36 +3,11 @@
 // the application routes on `{type, room, …}` itself.
 import * as v from 'valibot';
 import { nickProblem, textProblem } from './visible-text.ts';
+import { CHAT_LIMITS, ROOM_PATTERN, codePoints, nickFits, nickPrintable } from './chat-limits.ts';
 
-/** Path of the chat endpoint on the companion server. */
-export const CHAT_WS_PATH = '/ws/chat';
-
-/** The chat's URL on the server that served `pageUrl` (wss on https pages: no mixed content). */
-export function chatUrl(pageUrl: string): string {
-  const page = new URL(pageUrl);
-  return `${page.protocol === 'https:' ? 'wss:' : 'ws:'}//${page.host}${CHAT_WS_PATH}`;
-}
-
-/** Limits the server enforces; the client reads them to pace itself and to warn early. */
-export const CHAT_LIMITS = {
-  /** Largest WebSocket message the server accepts; a bigger one closes with 1009 (RFC 6455 §7.4.1). */
-  maxPayloadBytes: 16 * 1024,
-  /** Longest chat text, in Unicode code points. */
-  maxTextChars: 2000,
-  /** Longest nick, in Unicode code points. */
-  maxNickChars: 24,
-  /** Messages kept per room for late joiners and resuming clients. */
-  historySize: 200,
-  /** Frames a connection may send per second (a burst of this many is allowed). */
-  messagesPerSecond: 10,
-  /** Rooms one connection may be in at once. */
-  roomsPerConnection: 20,
-} as const;
-
-/** Room names: lower-case letters, digits and dashes, 1-32 of them. */
-export const ROOM_PATTERN = /^[a-z0-9-]{1,32}$/;
-
-const codePoints = (s: string): number => [...s].length;
+// The path, limits and nick rule live in chat-limits.ts (no valibot there), so that a page's chat
+// can check a nick before it loads the schemas below, on its first connect.
+export { CHAT_WS_PATH, CHAT_LIMITS, ROOM_PATTERN, chatUrl, isValidNick } from './chat-limits.ts';
 
 const room = v.pipe(v.string(), v.regex(ROOM_PATTERN, 'room must match ^[a-z0-9-]{1,32}$'));
 // NFKC first, so that full-width and styled letters and odd spaces are stored as their plain
@@ -40,12 +15,9 @@ const room = v.pipe(v.string(), v.regex(ROOM_PATTERN, 'room must match ^[a-z0-9-
 const nick = v.pipe(
   v.string(),
   v.transform((s) => s.normalize('NFKC')),
+  v.check(nickFits, 'nick must be 1-24 characters'),
   v.check(
-    (s) => codePoints(s) >= 1 && codePoints(s) <= CHAT_LIMITS.maxNickChars,
-    'nick must be 1-24 characters',
-  ),
-  v.check(
-    (s) => nickProblem(s) === null && s.trim().length > 0,
+    nickPrintable,
     (issue) => nickProblem(String(issue.input)) ?? 'nick must be printable characters',
   ),
 );
@@ -66,11 +38,6 @@ const clientMsgId = v.pipe(
   v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'clientMsgId must be 1-64 of A-Z a-z 0-9 _ -'),
 );
 const messageId = v.pipe(v.number(), v.integer(), v.minValue(0));
-
-/** Whether the server will accept `name` as a nick (1-24 printable characters). */
-export function isValidNick(name: string): boolean {
-  return v.safeParse(nick, name).success;
-}
 
 /** Frames a client may send. */
 export const ClientMessage = v.variant('type', [

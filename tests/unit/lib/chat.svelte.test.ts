@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync } from 'svelte';
 import { ChatState, closeMeaningKey } from '../../../src/lib/chat/chat.svelte.ts';
-import type { WebSocketLike } from '../../../src/lib/chat/client.ts';
+import { ChatClient, type WebSocketLike } from '../../../src/lib/chat/client.ts';
 import type { ServerMessage } from '../../../src/lib/wire/chat.ts';
 
 class FakeSocket implements WebSocketLike {
@@ -75,10 +75,22 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 describe('ChatState', () => {
+  it('loads the client on the first connect when none is given, and opens one socket', async () => {
+    const state = new ChatState({ url: () => 'ws://lab/ws/chat', WebSocket: FakeSocket });
+    expect(state.connect('ann', 'lobby')).toBe(true);
+    expect(state.state).toBe('connecting');
+    await vi.dynamicImportSettled();
+    expect(FakeSocket.all).toHaveLength(1);
+    await open();
+    expect(state.current?.joined).toBe(true);
+    state.disconnect();
+  });
+
   it('shows an own message at once as sending, then as sent, exactly once', async () => {
     const state = new ChatState({
       url: () => 'ws://lab/ws/chat',
       WebSocket: FakeSocket,
+      Client: ChatClient,
       session: 's',
     });
     const cleanup = $effect.root(() => {
@@ -120,7 +132,11 @@ describe('ChatState', () => {
   });
 
   it('refuses a bad room name or nick before connecting', () => {
-    const state = new ChatState({ url: () => 'ws://lab/ws/chat', WebSocket: FakeSocket });
+    const state = new ChatState({
+      url: () => 'ws://lab/ws/chat',
+      WebSocket: FakeSocket,
+      Client: ChatClient,
+    });
     expect(state.connect('ann', 'Not A Room')).toBe(false);
     expect(state.error).toBe('badRoom');
     expect(state.connect('x'.repeat(25), 'lobby')).toBe(false);
@@ -129,7 +145,11 @@ describe('ChatState', () => {
   });
 
   it('sends the draft only when it fits, and shows the handshake as it went on the wire', async () => {
-    const state = new ChatState({ url: () => 'ws://lab/ws/chat', WebSocket: FakeSocket });
+    const state = new ChatState({
+      url: () => 'ws://lab/ws/chat',
+      WebSocket: FakeSocket,
+      Client: ChatClient,
+    });
     const cleanup = $effect.root(() => void state.connect('ann', 'lobby'));
     await open();
     expect(state.handshakeRequest).toBe('GET /ws/chat HTTP/1.1\nHost: lab');
@@ -167,6 +187,7 @@ describe('ChatState', () => {
     const state = new ChatState({
       url: () => 'ws://lab/ws/chat',
       WebSocket: FakeSocket,
+      Client: ChatClient,
       session: 's',
     });
     const cleanup = $effect.root(() => void state.connect('ann', 'lobby'));
@@ -191,6 +212,7 @@ describe('ChatState', () => {
     const state = new ChatState({
       url: () => 'ws://lab/ws/chat',
       WebSocket: FakeSocket,
+      Client: ChatClient,
       session: 's',
     });
     const cleanup = $effect.root(() => void state.connect('ann', 'lobby'));
@@ -216,6 +238,7 @@ describe('ChatState', () => {
     const state = new ChatState({
       url: () => 'ws://lab/ws/chat',
       WebSocket: FakeSocket,
+      Client: ChatClient,
       session: 's',
     });
     const cleanup = $effect.root(() => void state.connect('ann', 'lobby'));
