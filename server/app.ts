@@ -217,8 +217,14 @@ async function startWith(
   };
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
-  const chat = registerChat(ctx);
-  const fleet = await registerFleet(ctx);
+  // With Redis, the deployment's chat (loaded only then).
+  const chatStore = redis ? await (await import('./redis/chat.ts')).shareChat(redis) : null;
+  const chat = registerChat(ctx, chatStore);
+  // With Redis, one fleet for the deployment, run by the holder of its lock.
+  const fleetShare = redis
+    ? (await import('./redis/fleet.ts')).shareFleet(redis, config.redisLeaseMs ?? DEFAULT_LEASE_MS)
+    : null;
+  const fleet = await registerFleet(ctx, fleetShare);
   // With Redis, one ticker for the deployment (loaded only then).
   const sharedTicker = redis
     ? await (

@@ -1,11 +1,13 @@
 import {
   CHAT_LIMITS,
   parseClientMessage,
+  type ChatMessage,
   type ClientMessage,
   type ErrorCode,
   type ServerMessage,
 } from '../../src/lib/wire/chat.ts';
 import { TokenBucket } from './rate-limit.ts';
+import type { ChatStore } from '../redis/chat.ts';
 import { nickKey, Rooms, type Member, type Room } from './rooms.ts';
 
 /** What the hub needs from a transport connection. */
@@ -32,6 +34,8 @@ export class Client implements Member {
   nick = '';
   nickKey = '';
   session: string | undefined = undefined;
+  /** With a shared store: this connection's frames, handled one after the other. */
+  queue: Promise<void> = Promise.resolve();
 
   /** The session a page keeps across reconnects (within its browser), else this connection. */
   get authorKey(): string {
@@ -60,6 +64,11 @@ export interface HubOptions {
   /** How long a room nobody is in keeps its history before it is reclaimed. */
   emptyRoomTtlMs?: number;
   now?: () => number;
+  /**
+   * The deployment's chat in Redis (several lab instances): messages are numbered and kept
+   * there, reach members on every instance, and visitors' rate limits count across instances.
+   */
+  store?: ChatStore;
 }
 
 /** Rooms one visitor's connections may be in at once, together. */
@@ -81,6 +90,9 @@ export class ChatHub {
   readonly #now: () => number;
   readonly #byVisitor = new Map<string, SharedBucket>();
   readonly #byAddress = new Map<string, SharedBucket>();
+  readonly #store: ChatStore | null;
+  // Rooms whose copy holds the shared history (a room forgotten and opened again is reloaded).
+  readonly #loaded = new WeakSet<Room>();
   #nextId = 1;
 
   constructor(opts: HubOptions = {}) {
@@ -92,6 +104,16 @@ export class ChatHub {
       ...(opts.historyBudgetBytes !== undefined ? { budgetBytes: opts.historyBudgetBytes } : {}),
       ...(opts.emptyRoomTtlMs !== undefined ? { emptyTtlMs: opts.emptyRoomTtlMs } : {}),
     });
+    this.#store = opts.store ?? null;
+    if (this.#store) this.#store.onMessage = (msg) => this.#deliver(msg);
+  }
+
+  // A message of the shared room, from whichever instance: kept and sent to members here.
+  #deliver(msg: ChatMessage): void {
+    const room = this.rooms.get(msg.room);
+    if (!room?.accept(msg)) return;
+    room.broadcast(msg);
+    this.rooms.trim();
   }
 
   /** Registers a new connection of `visitor`. */
@@ -115,7 +137,9 @@ export class ChatHub {
 
   /** Empty rooms past their time are forgotten, with their history. */
   sweep(): number {
-    return this.rooms.sweep(this.#now());
+    const n = this.rooms.sweep(this.#now());
+    this.#store?.retain(this.rooms.names());
+    return n;
   }
 
   // Rooms the connections of one visitor (or address) are in, together.
@@ -127,6 +151,11 @@ export class ChatHub {
 
   /** Handles one text frame from a client. Bad input gets an error frame; nothing throws. */
   receive(client: Client, raw: string): void {
+    if (this.#store) {
+      const store = this.#store;
+      client.queue = client.queue.then(() => this.#receiveShared(store, client, raw));
+      return;
+    }
     // Rate limiting comes first, so that nothing of a flood is acted on; the frame is parsed
     // only to name it in the error, so a client knows which message to send again later.
     // Per connection, then per visitor (all its tabs and sockets together), then per address.
@@ -149,6 +178,74 @@ export class ChatHub {
       return;
     }
     this.#handle(client, parsed.msg);
+  }
+
+  // As receive(), with the visitor's and address's limits counted in Redis for the deployment
+  // (the connection's own bucket stays here: the connection does too).
+  async #receiveShared(store: ChatStore, client: Client, raw: string): Promise<void> {
+    if (!clientOpen(this, client)) return;
+    const admitted =
+      client.bucket.take() &&
+      (await store
+        .admit([
+          [`v:${client.visitor.key}`, this.#rate],
+          [`a:${client.visitor.address}`, this.#rate * this.#people],
+        ])
+        // Redis away: nothing can be posted anyway, and joins still serve what is held.
+        .catch(() => true));
+    if (!admitted) {
+      const parsed = parseClientMessage(raw);
+      const ref = parsed.ok ? refFor(parsed.msg) : parsed.error.ref;
+      this.#error(
+        client,
+        'rate_limited',
+        `more than ${this.#rate} messages per second; this one was dropped`,
+        ref,
+      );
+      return;
+    }
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) {
+      this.#error(client, parsed.error.code, parsed.error.message, parsed.error.ref);
+      return;
+    }
+    const msg = parsed.msg;
+    if (msg.type === 'join' && client.nick) {
+      // The room's copy here is filled from Redis before the join is answered from it.
+      const room = this.rooms.open(msg.room, this.#now());
+      if (room) {
+        const reload = !this.#loaded.has(room);
+        this.#loaded.add(room);
+        await store.follow(msg.room, CHAT_LIMITS.historySize, reload).catch(() => {
+          this.#loaded.delete(room);
+        });
+      }
+    } else if (msg.type === 'chat') {
+      const room = this.#joinedRoom(client, msg.room, msg.clientMsgId);
+      if (!room) return;
+      try {
+        const { msg: stored, duplicate } = await store.post({
+          room: room.name,
+          authorKey: client.authorKey,
+          nick: client.nick,
+          text: msg.text,
+          clientMsgId: msg.clientMsgId,
+          ts: this.#now(),
+          historySize: CHAT_LIMITS.historySize,
+        });
+        // A new message reaches every member, its author too, through the room's stream.
+        if (duplicate) this.#send(client, stored);
+      } catch {
+        this.#error(
+          client,
+          'unavailable',
+          'the server cannot store messages right now; send it again shortly',
+          msg.clientMsgId,
+        );
+      }
+      return;
+    }
+    if (clientOpen(this, client)) this.#handle(client, msg);
   }
 
   #handle(client: Client, msg: ClientMessage): void {
@@ -298,6 +395,11 @@ export class ChatHub {
   #error(client: Client, code: ErrorCode, message: string, ref: string | undefined): void {
     this.#send(client, { type: 'error', code, message, ...(ref !== undefined ? { ref } : {}) });
   }
+}
+
+// A connection may have closed while its frame waited for Redis.
+function clientOpen(hub: ChatHub, client: Client): boolean {
+  return hub.clients.has(client);
 }
 
 function share(

@@ -9,6 +9,7 @@ import { CHAT_LIMITS, CHAT_WS_PATH, type ServerMessage } from '../../src/lib/wir
 import { ChatHub } from './hub.ts';
 import { isAllowedOrigin } from './origin.ts';
 import { startHeartbeat } from './heartbeat.ts';
+import type { ChatStore } from '../redis/chat.ts';
 
 /** Chat connections one browser may hold at once (an address gets `--people-per-address` times this). */
 export const SOCKETS_PER_VISITOR = 6;
@@ -31,14 +32,18 @@ export interface ChatModule extends LabModule {
   readonly framesOut: number;
 }
 
-/** Registers the chat's WebSocket endpoint `/ws/chat` and its `wsChat` gauge. */
-export function registerChat(ctx: LabContext): ChatModule {
+/**
+ * Registers the chat's WebSocket endpoint `/ws/chat` and its `wsChat` gauge. With `store` (one
+ * of several instances on Redis) rooms, ids and history are the deployment's.
+ */
+export function registerChat(ctx: LabContext, store: ChatStore | null = null): ChatModule {
   const heartbeatMs = ctx.config.chat?.heartbeatMs ?? HEARTBEAT_MS;
   const hub = new ChatHub({
     ...(ctx.config.chat?.messagesPerSecond !== undefined
       ? { messagesPerSecond: ctx.config.chat.messagesPerSecond }
       : {}),
     peoplePerAddress: ctx.visitors.peoplePerAddress,
+    ...(store ? { store } : {}),
   });
   // Sockets per visitor (a browser with a few tabs) and per address (a few people behind a NAT).
   const socketsPerVisitor = ctx.config.chat?.socketsPerVisitor ?? SOCKETS_PER_VISITOR;
@@ -47,7 +52,8 @@ export function registerChat(ctx: LabContext): ChatModule {
   // Rooms nobody is in are reclaimed even when no one opens a new one.
   const sweeper = setInterval(() => hub.sweep(), 60_000);
   sweeper.unref();
-  const bootId = randomBytes(6).toString('hex');
+  // Shared, the ids are the deployment's: they start over only when Redis loses its data.
+  const bootId = store?.bootId ?? randomBytes(6).toString('hex');
   const sockets = new Set<WebSocket>();
   let framesOut = 0;
   const responseHeaders = new WeakMap<IncomingMessage, string[]>();
@@ -175,6 +181,7 @@ export function registerChat(ctx: LabContext): ChatModule {
       }
       for (const ws of sockets) ws.terminate();
       wss.close();
+      await store?.close();
     },
   };
 }

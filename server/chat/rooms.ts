@@ -127,6 +127,21 @@ export class Room {
   }
 
   /**
+   * Keeps a message numbered elsewhere (the deployment's shared room, server/redis/chat.ts);
+   * false when it is not newer than the newest held (already here).
+   */
+  accept(msg: ChatMessage): boolean {
+    if (msg.id <= this.#lastId) return false;
+    this.#lastId = msg.id;
+    this.#history.push(msg);
+    this.#keys.push('');
+    this.#count(messageBytes(msg));
+    if (this.#history.length > this.#historySize) this.dropOldest();
+    this.lastActive = Math.max(this.lastActive, msg.ts);
+    return true;
+  }
+
+  /**
    * What a client that last saw `afterId` missed. `truncated` says some of it is no longer
    * kept. An `afterId` beyond the newest id means the server restarted: replay everything.
    */
@@ -182,6 +197,11 @@ export class Rooms {
     room.lastActive = now;
     this.#rooms.set(name, room);
     return room;
+  }
+
+  /** The names of the rooms held. */
+  names(): Set<string> {
+    return new Set(this.#rooms.keys());
   }
 
   /** The room if it exists. */

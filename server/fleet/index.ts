@@ -12,9 +12,11 @@ import {
   FLEET_LIMITS,
   SNAPSHOT_HZ,
   type FleetInfo,
+  type FleetPatch,
 } from '../../src/lib/wire/fleet.ts';
 import { Backoff, watchLag } from './backoff.ts';
 import { sendError } from '../http-error.ts';
+import type { FleetCommand, FleetShare } from '../redis/fleet.ts';
 
 /** Size and rate of the simulated fleet; `vehicles: 0` runs none (the aggregator still runs). */
 export interface FleetConfig {
@@ -46,8 +48,15 @@ export function serverBrokerUrl(ctx: Pick<LabContext, 'config' | 'broker' | 'mos
   return `mqtt://${hostPart}:${ctx.broker?.tcpPort ?? ctx.mosquitto?.tcpPort ?? 1883}`;
 }
 
-/** Registers the fleet's routes; nothing connects until the first request. */
-export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
+/**
+ * Registers the fleet's routes; nothing connects until the first request. With `share` (one of
+ * several instances on Redis) only the holder of the fleet lock runs it; the others pass the
+ * trainer's settings and commands on through Redis and report what the holder publishes.
+ */
+export async function registerFleet(
+  ctx: LabContext,
+  share: FleetShare | null = null,
+): Promise<FleetModule> {
   const config: FleetConfig = ctx.config.fleet ?? { vehicles: 0, rateHz: 1 };
   const brokerUrl = serverBrokerUrl(ctx);
   const credentials = fleetCredentials();
@@ -112,8 +121,72 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
           lastError: null,
         };
 
+  // Shared: the holder applies what any instance stored, and tells the others how it runs.
+  const applySettings = (s: FleetPatch): void => {
+    if (s.rateHz !== undefined && s.rateHz !== rateHz) {
+      rateHz = s.rateHz;
+      simulator?.setRate(rateHz);
+    }
+    if (s.vehicles !== undefined && s.vehicles !== (simulator?.info().vehicles ?? 0)) {
+      if (simulator) simulator.resize(s.vehicles);
+      else if (s.vehicles > 0) startSimulator(s.vehicles);
+    }
+    if (s.paused !== undefined && simulator && simulator.info().paused !== s.paused) {
+      simulator.setPaused(s.paused);
+    }
+  };
+  const runCommand = (cmd: FleetCommand): void => {
+    if (cmd.kind === 'disconnect') simulator?.cut(cmd.id, cmd.reconnectAfterS);
+    else simulator?.brake(cmd.id);
+  };
+  let syncing = false;
+  const sync = async (): Promise<void> => {
+    if (!share || syncing || closed || !share.holder) return;
+    syncing = true;
+    try {
+      if (!aggregator && (await share.wanted())) await ensureStarted();
+      if (aggregator) {
+        applySettings(await share.settings());
+        for (const cmd of await share.takeCommands()) runCommand(cmd);
+      }
+      await share.publishInfo(info());
+    } catch {
+      // Redis or the broker away: the next round tries again.
+    } finally {
+      syncing = false;
+    }
+  };
+  const stopLocal = async (): Promise<void> => {
+    stopWatching?.();
+    stopWatching = null;
+    await starting?.catch(() => {});
+    const [sim, agg] = [simulator, aggregator];
+    simulator = null;
+    aggregator = null;
+    starting = null;
+    await sim?.close();
+    await agg?.close();
+  };
+  let syncTimer: ReturnType<typeof setInterval> | null = null;
+  if (share) {
+    share.onHolder = (held) => {
+      if (held) void sync();
+      else void stopLocal();
+    };
+    syncTimer = setInterval(() => void sync(), 500);
+    await share.start();
+  }
+  // Whoever does not run the fleet answers with what its holder last published.
+  const elsewhere = (): boolean => share !== null && !share.holder;
+  const sharedInfo = async (): Promise<FleetInfo & { lastError: string | null }> => {
+    const held = await share?.info().catch(() => null);
+    return held ? { ...held, lastError: null } : info();
+  };
+
   const started = async (reply: FastifyReply): Promise<boolean> => {
     try {
+      if (share) await share.want();
+      if (elsewhere()) return true;
       await ensureStarted();
       return true;
     } catch (err) {
@@ -139,6 +212,24 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
     return id;
   };
 
+  // A vehicle of the fleet another instance runs: checked against the size it published.
+  const sharedVehicleId = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<number | null> => {
+    const raw = (req.params as { id: string }).id;
+    if (!/^[1-9]\d{0,4}$/.test(raw)) {
+      void sendError(reply, 400, `id must be a vehicle number, got "${raw}"`, 'id');
+      return null;
+    }
+    const id = Number(raw);
+    if (id > (await sharedInfo()).vehicles) {
+      void reply.code(404).send({ error: `no vehicle ${id} in this fleet`, statusCode: 404 });
+      return null;
+    }
+    return id;
+  };
+
   await ctx.app.register((scope: FastifyInstance, _opts, done) => {
     // Malformed JSON and wrong content types: the same JSON error shape as every other route.
     scope.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) => {
@@ -148,7 +239,7 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
 
     scope.get('/api/fleet', async (_req, reply) => {
       if (!(await started(reply))) return reply;
-      return info();
+      return elsewhere() ? sharedInfo() : info();
     });
 
     // One fleet for the whole room: its size, rate, pause and vehicles are the trainer's.
@@ -175,8 +266,9 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
         return sendError(reply, 400, 'paused must be true or false', 'paused');
       }
       // Refused up front rather than queued: 5,000 vehicles at 10 Hz took a lab down for minutes.
-      const nextVehicles = vehicles ?? simulator?.info().vehicles ?? 0;
-      const nextRate = rate ?? rateHz;
+      const current = elsewhere() ? await sharedInfo() : null;
+      const nextVehicles = vehicles ?? current?.vehicles ?? simulator?.info().vehicles ?? 0;
+      const nextRate = rate ?? current?.rateHz ?? rateHz;
       if (nextVehicles > capacity || nextVehicles * nextRate > capacity) {
         const field = vehicles !== undefined ? 'vehicles' : 'rateHz';
         return reply.code(400).send({
@@ -190,6 +282,23 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
         });
       }
       if (!(await started(reply))) return reply;
+      const paused = typeof b['paused'] === 'boolean' ? b['paused'] : undefined;
+      if (share) {
+        await share.saveSettings({
+          ...(vehicles !== undefined ? { vehicles } : {}),
+          ...(rate !== undefined ? { rateHz: rate } : {}),
+          ...(paused !== undefined ? { paused } : {}),
+        });
+      }
+      if (elsewhere()) {
+        // The holder applies it within half a second; the answer shows it as chosen.
+        return {
+          ...(await sharedInfo()),
+          ...(vehicles !== undefined ? { vehicles } : {}),
+          ...(rate !== undefined ? { rateHz: rate } : {}),
+          ...(paused !== undefined ? { paused } : {}),
+        };
+      }
       if (rate !== undefined) {
         rateHz = rate;
         simulator?.setRate(rate);
@@ -204,7 +313,7 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
 
     scope.post('/api/fleet/vehicles/:id/disconnect', fleetGate, async (req, reply) => {
       if (!(await started(reply))) return reply;
-      const id = vehicleId(req, reply);
+      const id = elsewhere() ? await sharedVehicleId(req, reply) : vehicleId(req, reply);
       if (id === null) return reply;
       const raw = (req.body as { reconnectAfterS?: unknown } | undefined)?.reconnectAfterS;
       let after = 10;
@@ -219,6 +328,10 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
         }
         after = raw;
       }
+      if (elsewhere()) {
+        await share!.command({ kind: 'disconnect', id, reconnectAfterS: after });
+        return { id, reconnectAfterS: after };
+      }
       if (!simulator?.cut(id, after)) {
         return reply
           .code(409)
@@ -229,9 +342,10 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
 
     scope.post('/api/fleet/vehicles/:id/brake', fleetGate, async (req, reply) => {
       if (!(await started(reply))) return reply;
-      const id = vehicleId(req, reply);
+      const id = elsewhere() ? await sharedVehicleId(req, reply) : vehicleId(req, reply);
       if (id === null) return reply;
-      simulator?.brake(id);
+      if (elsewhere()) await share!.command({ kind: 'brake', id });
+      else simulator?.brake(id);
       return { id };
     });
     done();
@@ -244,6 +358,8 @@ export async function registerFleet(ctx: LabContext): Promise<FleetModule> {
     aggregator: () => aggregator,
     async close() {
       closed = true;
+      if (syncTimer) clearInterval(syncTimer);
+      await share?.close();
       stopWatching?.();
       await starting?.catch(() => {});
       await simulator?.close();

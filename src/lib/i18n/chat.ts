@@ -98,7 +98,8 @@ export type ChatKey =
   | 'err.nick_taken'
   | 'err.no_nick'
   | 'err.not_joined'
-  | 'err.too_many_rooms';
+  | 'err.too_many_rooms'
+  | 'err.unavailable';
 
 /** UI strings of the WebSocket chat demo. */
 export const chatStrings: Dictionary<ChatKey> = {
@@ -202,6 +203,7 @@ export const chatStrings: Dictionary<ChatKey> = {
     'err.no_nick': '请先设置昵称',
     'err.not_joined': '你不在这个房间里',
     'err.too_many_rooms': '房间太多了',
+    'err.unavailable': '服务器暂时无法保存消息（共享存储没有响应），请稍后再发',
   },
   en: {
     label: 'WebSocket chat demo',
@@ -310,5 +312,7 @@ export const chatStrings: Dictionary<ChatKey> = {
     'err.no_nick': 'Set a nick first',
     'err.not_joined': 'You are not in that room',
     'err.too_many_rooms': 'Too many rooms',
+    'err.unavailable':
+      'The server cannot store messages right now (its shared store is not answering); send again shortly',
   },
 };

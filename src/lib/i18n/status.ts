@@ -12,6 +12,8 @@ type Key =
   | 'brokerMosquitto'
   | 'connections'
   | 'retry'
+  | 'redisUp'
+  | 'redisDown'
   | 'conn.mqttTcp'
   | 'conn.mqttWs'
   | 'conn.wsChat'
@@ -34,6 +36,8 @@ export const statusStrings: Dictionary<Key> = {
     brokerMosquitto: '由实验室启动的 Mosquitto',
     connections: '当前连接',
     retry: '重试',
+    redisUp: '多实例共享（Redis）',
+    redisDown: '共享存储 Redis 没有响应：MQTT 消息、聊天和 ticker 暂停，Redis 恢复后自动继续。',
     'conn.mqttTcp': 'MQTT/TCP',
     'conn.mqttWs': 'MQTT/WebSocket',
     'conn.wsChat': 'WebSocket 聊天',
@@ -54,6 +58,9 @@ export const statusStrings: Dictionary<Key> = {
     brokerMosquitto: 'Mosquitto run by the lab',
     connections: 'Connections now',
     retry: 'Retry',
+    redisUp: 'shared by several instances (Redis)',
+    redisDown:
+      'The shared store (Redis) is not answering: MQTT messages, the chat and the ticker pause until it is back, then resume by themselves.',
     'conn.mqttTcp': 'MQTT/TCP',
     'conn.mqttWs': 'MQTT/WebSocket',
     'conn.wsChat': 'WebSocket chat',

@@ -1,6 +1,6 @@
 // Rows of the packet sequence diagram, built from mqtt.js `packetsend` / `packetreceive` events.
 import type { Packet } from 'mqtt';
-import { hexCode } from './suback.ts';
+import { hexCode } from './hex-code.ts';
 
 /** One packet on the wire, as the diagram shows it. */
 export interface PacketRow {

@@ -94,6 +94,8 @@ export class RaceRun {
   readonly cuts: number[] = [];
   #lanes = new Map<LaneId, Lane>();
   #ended = false;
+  // Whether this runner created the race (and so ends it on the server).
+  #owner = false;
   #cutTimer: ReturnType<typeof setInterval> | null = null;
   #wake: (() => void) | null = null;
 
@@ -118,6 +120,16 @@ export class RaceRun {
   /** Creates the race and opens the lanes (those asked for that the server runs). */
   async open(lanes: readonly LaneId[]): Promise<RaceCreated> {
     const created = await this.#call<RaceCreated>('POST', '', this.scenario);
+    this.#owner = true;
+    await this.join(created, lanes);
+    return created;
+  }
+
+  /**
+   * Opens lanes of a race created by another runner (the benchmark gives each lane a thread of
+   * its own) and measures this runner's clock offset; `end()` then leaves the race to its owner.
+   */
+  async join(created: RaceCreated, lanes: readonly LaneId[]): Promise<void> {
     this.created = created;
     const probe = async (): Promise<{ received: number; sent: number }> =>
       (await (await this.env.request(`${this.env.httpBase}/api/time`)).json()) as {
@@ -164,34 +176,51 @@ export class RaceRun {
     } finally {
       clearTimeout(timer);
     }
-    return created;
   }
 
   /** Starts publishing and waits until done; returns the result (the race is then ended). */
   async run(cutEveryS = 0): Promise<RaceResult> {
-    const created = this.created;
-    if (!created) throw new Error('open() first');
-    const started = await this.#call<RaceStarted>('POST', `/${created.id}/start`);
-    for (const m of this.meters.values()) m.setClock(started.epoch, this.offset);
-    for (const l of this.#lanes.values()) l.begin();
+    const epoch = await this.start();
+    this.begin(epoch);
     if (cutEveryS > 0) {
       this.#cutTimer = setInterval(() => void this.cut().catch(() => {}), cutEveryS * 1000);
     }
+    await this.settled();
+    if (this.#cutTimer) clearInterval(this.#cutTimer);
+    return this.finish();
+  }
+
+  /** Asks the server to start publishing; returns its clock at t = 0. */
+  async start(): Promise<number> {
+    const created = this.created;
+    if (!created) throw new Error('open() first');
+    const started = await this.#call<RaceStarted>('POST', `/${created.id}/start`);
+    return started.epoch;
+  }
+
+  /** Starts measuring against the server's clock at t = 0; polling lanes begin asking. */
+  begin(epoch: number): void {
+    for (const m of this.meters.values()) m.setClock(epoch, this.offset);
+    for (const l of this.#lanes.values()) l.begin();
+  }
+
+  /** Resolves once every lane has every message, or when the race's time is up. */
+  settled(): Promise<void> {
     // Long enough for the last message to reach a short-polling lane, and for lanes that were
     // cut to come back; every lane complete ends the wait sooner.
     const deadline =
       this.scenario.durationS * 1000 + this.scenario.pollIntervalS * 1000 + 1500 + this.rtt;
-    await new Promise<void>((resolve) => {
+    return new Promise<void>((resolve) => {
+      const done = (): boolean => [...this.meters.values()].every((m) => m.complete);
       const t = setTimeout(resolve, deadline);
       this.#wake = () => {
-        if ([...this.meters.values()].every((m) => m.complete)) {
+        if (done()) {
           clearTimeout(t);
           resolve();
         }
       };
+      this.#wake();
     });
-    if (this.#cutTimer) clearInterval(this.#cutTimer);
-    return this.finish();
   }
 
   /** Cuts every lane's connection now (server side). */
@@ -251,6 +280,6 @@ export class RaceRun {
     this.#wake = null;
     for (const l of this.#lanes.values()) l.stop();
     const id = this.created?.id;
-    if (id) await this.#call('POST', `/${id}/end`).catch(() => {});
+    if (id && this.#owner) await this.#call('POST', `/${id}/end`).catch(() => {});
   }
 }

@@ -87,6 +87,8 @@ export const ERROR_CODES = [
   'no_nick',
   'not_joined',
   'too_many_rooms',
+  /** Several lab instances share the chat through Redis, and it is not answering. */
+  'unavailable',
 ] as const;
 /** An error code the server answers with. */
 export type ErrorCode = (typeof ERROR_CODES)[number];

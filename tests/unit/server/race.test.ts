@@ -302,6 +302,26 @@ describe('the protocol race', () => {
     expect((await fetch(`${base}/api/race/${created.id}`)).status).toBe(404);
   });
 
+  it('lets a second runner join a race with its own lanes; only the owner ends it', async () => {
+    const scenario: Scenario = { rate: 20, size: 64, durationS: 5, pollIntervalS: 1 };
+    const owner = new RaceRun(nodeRaceEnv(base), scenario);
+    const created = await owner.open([]);
+    const joined = new RaceRun(nodeRaceEnv(base), scenario);
+    await joined.join(created, ['ws', 'sse']);
+    joined.begin(await owner.start());
+    const received = () => joined.snapshot().map((l) => l.figures.received);
+    await waitFor(() => received().every((n) => n >= 5), 'five messages on each joined lane');
+    expect(joined.snapshot().map((l) => [l.lane, l.figures.duplicates])).toEqual([
+      ['ws', 0],
+      ['sse', 0],
+    ]);
+    await joined.end();
+    // The joiner leaves the race to its owner.
+    expect((await fetch(`${base}/api/race/${created.id}`)).status).toBe(200);
+    await owner.end();
+    expect((await fetch(`${base}/api/race/${created.id}`)).status).toBe(404);
+  });
+
   it('refuses bad scenarios by field, and more races than a visitor may hold', async () => {
     const post = (body: unknown) =>
       fetch(`${base}/api/race`, {

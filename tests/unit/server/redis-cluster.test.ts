@@ -7,8 +7,10 @@ import { Redis } from 'ioredis';
 import type { Lab } from '../../../server/app.ts';
 import type { HealthResponse } from '../../../src/lib/wire/health.ts';
 import type { EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
+import type { FleetInfo } from '../../../src/lib/wire/fleet.ts';
 import { startTestLab, waitFor } from '../../helpers/lab.ts';
 import { freePort, startTestRedis, type TestRedis } from '../../helpers/redis.ts';
+import { joinedChat, rawChat, type RawChat } from '../../helpers/chat.ts';
 
 let redis: TestRedis;
 let labs: Lab[] = [];
@@ -47,13 +49,16 @@ function nextMessage(client: MqttClient, topic: string): Promise<string> {
 }
 
 /** Runs the CLI as its own process, so that the test can `kill -9` it. */
-async function startCliLab(redisUrl: string): Promise<{ child: ChildProcess; mqttPort: number }> {
+async function startCliLab(
+  redisUrl: string,
+  fleet = ['--no-fleet'],
+): Promise<{ child: ChildProcess; port: number; mqttPort: number }> {
   const [port, mqttPort] = [await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
     [
       'server/cli.ts',
-      ...['--no-site', '--no-fleet', '--host', '127.0.0.1'],
+      ...['--no-site', ...fleet, '--host', '127.0.0.1'],
       ...['--port', String(port), '--mqtt-port', String(mqttPort), '--redis-url', redisUrl],
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '', MQTT_PORT: '' } },
@@ -67,7 +72,7 @@ async function startCliLab(redisUrl: string): Promise<{ child: ChildProcess; mqt
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     child.once('exit', (code) => reject(new Error(`lab exited ${code}: ${out}`)));
   });
-  return { child, mqttPort };
+  return { child, port, mqttPort };
 }
 
 async function kill9(child: ChildProcess): Promise<void> {
@@ -113,6 +118,44 @@ describe('--redis-url', () => {
   });
 });
 
+describe('Redis going away while the lab runs', () => {
+  it('is reported by /api/health and the demos, and everything recovers when it is back', async () => {
+    const own = await startTestRedis({ durable: true });
+    const one = await startTestLab({ redisUrl: own.url });
+    const health = async (): Promise<HealthResponse['redis']> =>
+      ((await (await fetch(`${base(one)}/api/health`)).json()) as HealthResponse).redis;
+    try {
+      const sub = await connect(`mqtt://127.0.0.1:${one.mqttPort}`, { reconnectPeriod: 200 });
+      await sub.subscribeAsync('lab/outage/t', { qos: 1 });
+      const chat = await joinedChat(one, 'otto', 'outage');
+
+      await own.kill();
+      await waitFor(async () => (await health()) === 'down', 'health to say down');
+      const emit = await fetch(`${base(one)}/api/ticker/emit?clientId=out`, { method: 'POST' });
+      expect(emit.status).toBe(503);
+      chat.send({ type: 'chat', room: 'outage', text: 'lost?', clientMsgId: 'o1' });
+      expect((await chat.next('error', (m) => m.ref === 'o1')).code).toBe('unavailable');
+
+      await own.restart();
+      await waitFor(async () => (await health()) === 'up', 'health to say up', 10_000);
+      expect(
+        (await fetch(`${base(one)}/api/ticker/emit?clientId=out`, { method: 'POST' })).status,
+      ).toBe(200);
+      chat.send({ type: 'chat', room: 'outage', text: 'back', clientMsgId: 'o2' });
+      await chat.next('chat', (m) => m.text === 'back', 0);
+      await waitFor(() => sub.connected, 'the MQTT client to be connected', 10_000);
+      const got = nextMessage(sub, 'lab/outage/t');
+      const pub = await connect(`mqtt://127.0.0.1:${one.mqttPort}`);
+      await pub.publishAsync('lab/outage/t', 'after', { qos: 1 });
+      expect(await got).toBe('after');
+      chat.close();
+    } finally {
+      await one.close();
+      await own.stop();
+    }
+  });
+});
+
 describe('the broker across instances', () => {
   it('delivers a message published on B to a subscriber on A, over TCP and WebSocket', async () => {
     const tcpSub = await connect(`mqtt://127.0.0.1:${lab(0).mqttPort}`);
@@ -132,10 +175,22 @@ describe('the broker across instances', () => {
     const again = nextMessage(tcpSub, 'lab/cluster/a');
     await wsPub.publishAsync('lab/cluster/a', 'from C', { qos: 0 });
     expect(await again).toBe('from C');
+
+    // QoS 2 both ways (the PUBREL patch is off over the Redis store, which matches PUBRELs itself).
+    const q2 = await connect(`mqtt://127.0.0.1:${lab(0).mqttPort}`);
+    await q2.subscribeAsync('lab/cluster/q2', { qos: 2 });
+    const exactly = nextMessage(q2, 'lab/cluster/q2');
+    await pub.publishAsync('lab/cluster/q2', 'once', { qos: 2 });
+    expect(await exactly).toBe('once');
   });
 
-  it('keeps retained messages and a session’s queued QoS 1 messages through kill -9', async () => {
+  it('keeps retained messages, a session’s queued QoS 1 messages and chat history through kill -9', async () => {
     const d = await startCliLab(redis.url);
+    const onD = { port: d.port } as Lab;
+    const talker = await joinedChat(onD, 'dora', 'durable');
+    talker.send({ type: 'chat', room: 'durable', text: 'before the kill', clientMsgId: 'd1' });
+    await talker.next('chat', (m) => m.text === 'before the kill');
+    talker.close();
     const at = (port: number): string => `mqtt://127.0.0.1:${port}`;
     const session = { clientId: 'cluster-session', clean: false };
     const sub = await connect(at(d.mqttPort), session);
@@ -171,6 +226,13 @@ describe('the broker across instances', () => {
       const retained = nextMessage(fresh, 'lab/cluster/retained');
       await fresh.subscribeAsync('lab/cluster/retained');
       expect(await retained).toBe('kept');
+
+      const reader = await joinedChat({ port: back.port } as Lab, 'dora', 'durable');
+      const joined = reader.frames.find((f) => f.type === 'joined');
+      expect(joined?.type === 'joined' && joined.history.map((m) => m.text)).toEqual([
+        'before the kill',
+      ]);
+      reader.close();
     } finally {
       await kill9(back.child);
     }
@@ -268,11 +330,17 @@ describe('the ticker across instances', () => {
     expect(answer.events[0]!.seq).toBe(latest + 1);
   });
 
-  it('moves to another instance within seconds when its holder is killed, and clients go on', async () => {
+  it('moves with the fleet to another instance within seconds when its holder is killed, and clients go on', async () => {
     // A deployment of its own (Redis database 1): the CLI instance starts alone and holds the lock.
     const url = `${redis.url}/1`;
-    const d = await startCliLab(url);
-    const e = await startTestLab({ redisUrl: url, redisLeaseMs: 600 });
+    const d = await startCliLab(url, ['--fleet', '3']);
+    const e = await startTestLab({
+      redisUrl: url,
+      redisLeaseMs: 600,
+      fleet: { vehicles: 3, rateHz: 1 },
+    });
+    const fleetInfo = async (): Promise<FleetInfo> =>
+      (await (await fetch(`${base(e)}/api/fleet`)).json()) as FleetInfo;
     const probe = new Redis(url);
     try {
       expect(await probe.get('lab:ticker:lock')).not.toBe(e.redis!.instanceId);
@@ -280,6 +348,23 @@ describe('the ticker across instances', () => {
       const timed = (): number[] =>
         sse.events.filter((x) => x.event !== 'hello' && x.id !== null).map((x) => x.id!);
       await waitFor(() => timed().length > 0, 'a tick of the first holder', 5000);
+
+      // The fleet runs on D; E passes the trainer's change on and serves D's snapshot.
+      await waitFor(async () => (await fleetInfo()).connected === 3, 'D’s vehicles', 8000);
+      const patched = await fetch(`${base(e)}/api/fleet`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ vehicles: 2 }),
+      });
+      expect(patched.status).toBe(200);
+      await waitFor(async () => (await fleetInfo()).connected === 2, 'D to apply the change');
+      const watcher = await connect(`ws://127.0.0.1:${e.port}/mqtt`);
+      const snapshot = nextMessage(watcher, 'fleet/snapshot');
+      await watcher.subscribeAsync('fleet/snapshot');
+      expect((await snapshot).length).toBeGreaterThan(0);
+      // One fleet for the deployment: none of its vehicles (or its aggregator) runs on E.
+      expect(e.gauges.snapshot()['mqttTcp']).toBe(0);
+
       await kill9(d.child);
       const killedAt = Date.now();
       await waitFor(
@@ -294,10 +379,83 @@ describe('the ticker across instances', () => {
       sse.close();
       const ids = timed();
       expect(ids).toEqual(ids.map((_, i) => ids[0]! + i));
+      // The fleet moved too, with the trainer's size.
+      await waitFor(async () => (await fleetInfo()).connected === 2, 'E’s vehicles', 8000);
+      expect(e.gauges.snapshot()['mqttTcp']).toBe(3); // 2 vehicles and the aggregator
     } finally {
       probe.disconnect();
       await e.close();
       await kill9(d.child);
     }
+  });
+});
+
+describe('the chat across instances', () => {
+  it('lets clients on different instances talk, and a client moved to a third replays once', async () => {
+    const ann = await joinedChat(lab(0), 'ann', 'cluster');
+    const bob = await joinedChat(lab(1), 'bob', 'cluster');
+    const carol = await joinedChat(lab(0), 'carol', 'cluster');
+    const boots = [ann, bob].map((c) => c.frames.find((f) => f.type === 'welcome')!);
+    expect(new Set(boots.map((w) => (w.type === 'welcome' ? w.bootId : '')))).toHaveProperty(
+      'size',
+      1,
+    );
+
+    ann.send({ type: 'chat', room: 'cluster', text: 'hi from A', clientMsgId: 'a1' });
+    const atBob = await bob.next('chat', (m) => m.text === 'hi from A');
+    bob.send({ type: 'chat', room: 'cluster', text: 'hi from B', clientMsgId: 'b1' });
+    const atAnn = await ann.next('chat', (m) => m.text === 'hi from B');
+    expect(atAnn.id).toBe(atBob.id + 1);
+    const seen = await carol.next('chat', (m) => m.id === atAnn.id);
+    carol.close();
+
+    // While Carol is away, both talk; then the load balancer sends her to the third instance.
+    ann.send({ type: 'chat', room: 'cluster', text: 'missed 1', clientMsgId: 'a2' });
+    await bob.next('chat', (m) => m.text === 'missed 1');
+    bob.send({ type: 'chat', room: 'cluster', text: 'missed 2', clientMsgId: 'b2' });
+    await ann.next('chat', (m) => m.text === 'missed 2');
+    const back = await rawChat(lab(2));
+    back.send({ type: 'hello', nick: 'carol' });
+    back.send({ type: 'join', room: 'cluster', afterId: seen.id });
+    const joined = await back.next('joined', (m) => m.room === 'cluster');
+    expect(joined.history.map((m) => m.text)).toEqual(['missed 1', 'missed 2']);
+    expect(joined.truncated).toBe(false);
+    // Once: nothing of it comes again as a live message.
+    ann.send({ type: 'chat', room: 'cluster', text: 'after', clientMsgId: 'a3' });
+    await back.next('chat', (m) => m.text === 'after');
+    expect(back.frames.filter((f) => f.type === 'chat').map((f) => f.text)).toEqual(['after']);
+    for (const c of [ann, bob, back]) c.close();
+  });
+
+  it('counts one visitor’s messages against one limit on every instance', async () => {
+    const cookie = { cookie: 'lab_vid=cluster-rate-visitor-0000000' };
+    const [a, b] = [await rawChat(lab(0), cookie), await rawChat(lab(1), cookie)];
+    for (const [c, nick] of [
+      [a, 'rate-a'],
+      [b, 'rate-b'],
+    ] as const) {
+      c.send({ type: 'hello', nick });
+      c.send({ type: 'join', room: 'cluster-rate' });
+      await c.next('joined');
+    }
+    // 8 each: within each connection's own 10 per second, over the visitor's 10 together.
+    for (let i = 0; i < 8; i++) {
+      a.send({ type: 'chat', room: 'cluster-rate', text: `a${i}`, clientMsgId: `ra${i}` });
+      b.send({ type: 'chat', room: 'cluster-rate', text: `b${i}`, clientMsgId: `rb${i}` });
+    }
+    const answered = (c: RawChat): number =>
+      c.frames.filter(
+        (f) =>
+          (f.type === 'error' && f.code === 'rate_limited') ||
+          (f.type === 'chat' && f.nick === (c === a ? 'rate-a' : 'rate-b')),
+      ).length;
+    await waitFor(() => answered(a) === 8 && answered(b) === 8, 'every message answered');
+    const limited = [...a.frames, ...b.frames].filter(
+      (f) => f.type === 'error' && f.code === 'rate_limited',
+    ).length;
+    // The visitor's 10 per second (the hello and join frames counted too).
+    expect(limited).toBeGreaterThanOrEqual(16 + 4 - 10);
+    a.close();
+    b.close();
   });
 });
