@@ -7,6 +7,8 @@ import type { Locator, Page } from '@playwright/test';
 
 /** Waits until the island is hydrated and knows this server's broker (and its versions). */
 async function ready(page: Page): Promise<void> {
+  // The island hydrates once visible; the 5.0 section is mounted after it.
+  await page.getByTestId('mqtt-lab').scrollIntoViewIfNeeded();
   await page.getByTestId('mqtt-v5').scrollIntoViewIfNeeded();
   await expect(page.getByTestId('mqtt-v5-run-sessionExpiry')).toBeEnabled({ timeout: 20_000 });
 }
