@@ -14,11 +14,11 @@ const PAGE_BUDGET = { text: 10 * KIB, demo: 40 * KIB } as const;
 /**
  * Pages over their target today, each allowed its measured size plus about half a KiB until its islands
  * thin, so that `npm test` still catches any growth. The table marks them; remove an entry once
- * the page meets the target. Re-measured 2026-11-30 after the lazy-on-first-use changes of issue 17.
+ * the page meets the target. Re-measured 2026-11-30 after the lazy-on-first-use changes of issue 17 (/mqtt/: 41.8 KiB).
  */
 const KNOWN_OVER: Readonly<Record<string, number>> = {
-  '/mqtt/': 43.7 * KIB,
-  '/en/mqtt/': 43.7 * KIB,
+  '/mqtt/': 42.3 * KIB,
+  '/en/mqtt/': 42.3 * KIB,
 };
 /**
  * Lazy chunks, by the chunk's name without its hash; the first matching pattern wins. The heavy

@@ -1,6 +1,7 @@
-// Reactive state of the MQTT lab: two mqtt.js clients, the packet log, the experiments.
-import type { IClientOptions, MqttClient, Packet } from 'mqtt';
-import type { PacketLog, PacketRow } from './packet-log.ts';
+// Reactive state of the MQTT lab: two mqtt.js clients, the packet log, the experiments. What
+// talks to the broker lives in lab-session.ts, loaded with mqtt.js on first use.
+import type { IClientOptions, MqttClient } from 'mqtt';
+import type { PacketRow } from './packet-log.ts';
 import type { Diagnosis } from './doctor.ts';
 import {
   brokerUrl,
@@ -13,23 +14,18 @@ import {
   type SettingProblem,
   type SettingsStores,
 } from './settings.ts';
-import type {
-  ExperimentEnv,
-  QosReport,
-  RetainedReport,
-  SessionReport,
-  WillReport,
-} from './experiments.ts';
+import type { QosReport, RetainedReport, SessionReport, WillReport } from './experiments.ts';
 import type { TakeoverReport } from './takeover.ts';
 import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-topic.ts';
-import { readSuback, refusalReason, type RefusalReason, type SubackResult } from './suback.ts';
-import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
+import type { RefusalReason, SubackResult } from './suback.ts';
+import type { BrokerStats } from '../wire/mqtt-stats.ts';
+import type { LabSession } from './lab-session.ts';
 import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
 import { resolveBrokerWsUrl, type ConfigResponse, type MqttVersion } from '../wire/health.ts';
 import type { FetchLike } from '../platform.ts';
 
-type Connect = (url: string, opts: IClientOptions) => MqttClient;
-type Tools = typeof import('./lab-tools.ts');
+/** mqtt.js's `connect`. */
+export type Connect = (url: string, opts: IClientOptions) => MqttClient;
 
 /** One of the two clients on the page. */
 export type Role = 'publisher' | 'subscriber';
@@ -75,9 +71,6 @@ export interface BrokerAnswer {
   delivered: string[];
 }
 
-/** How often, at most, the packet diagram is redrawn while packets stream in (ms). */
-const DRAW_EVERY_MS = 150;
-
 /** The lab's whole state. */
 export class MqttLab implements Pausable {
   settings: LabSettings = $state(defaultSettings());
@@ -121,17 +114,13 @@ export class MqttLab implements Pausable {
   /** Why the page lifecycle has the panels' clients closed (hidden, offline, cached), or null. */
   paused: PauseReason | null = $state(null);
 
-  #drawPending = false;
   /** Panels that were connected when the page paused: they reconnect when it comes back. */
   #wake: Role[] = [];
   #wakeStats = false;
   readonly #load: () => Promise<Connect>;
   readonly #pageUrl: () => string;
-  /** The packet log, from the first use of mqtt.js on (it comes with the lazily loaded tools). */
-  #log: PacketLog | null = null;
-  #connect: Connect | null = null;
-  #tools: Tools | null = null;
-  #statsClient: MqttClient | null = null;
+  /** The clients' side, from the first use of mqtt.js on. */
+  #session: LabSession | null = null;
 
   constructor(load: () => Promise<Connect>, pageUrl: () => string) {
     this.#load = load;
@@ -217,148 +206,29 @@ export class MqttLab implements Pausable {
     return this.settings.protocolVersion === 5 && this.speaks5 === false;
   }
 
-  /** Adds the likely cause to a refusal; `anonymous` is whether the client logged in. */
-  #view(result: SubackResult, anonymous: boolean): SubackView {
-    if (result.kind !== 'refused') return { ...result, reason: null };
-    const reason = refusalReason(result.filter, result.code, {
-      protocolVersion: this.settings.protocolVersion,
-      embeddedBroker: this.embedded && this.settings.preset === 'this-server',
-      anonymous,
-    });
-    return { ...result, reason };
-  }
-
-  /** mqtt.js and the lab's tools, loaded together the first time a client is needed. */
-  async #mqtt(): Promise<{ connect: Connect; tools: Tools }> {
-    if (!this.#connect || !this.#tools) {
-      const [connect, tools] = await Promise.all([this.#load(), import('./lab-tools.ts')]);
-      this.#connect = connect;
-      this.#tools = tools;
-      this.#log ??= new tools.PacketLog();
+  /** mqtt.js and the lab's session, loaded together the first time a client is needed. */
+  async #open(): Promise<LabSession> {
+    if (!this.#session) {
+      const [connect, { LabSession }] = await Promise.all([
+        this.#load(),
+        import('./lab-session.ts'),
+      ]);
+      this.#session ??= new LabSession(this, connect, this.#pageUrl);
     }
-    return { connect: this.#connect, tools: this.#tools };
-  }
-
-  #options(role: Role, extra: IClientOptions = {}): IClientOptions {
-    const s = this.settings;
-    const opts: IClientOptions = {
-      protocolVersion: s.protocolVersion,
-      clientId: role === 'subscriber' ? s.clientId : `${s.clientId}-pub`,
-      clean: s.clean,
-      keepalive: s.keepalive,
-      reconnectPeriod: s.reconnectPeriod,
-      connectTimeout: 8000,
-      ...extra,
-    };
-    if (s.username) opts.username = s.username;
-    if (s.password) opts.password = s.password;
-    if (s.protocolVersion === 5) opts.properties = { sessionExpiryInterval: s.sessionExpiry };
-    if (role === 'publisher' && s.willTopic) {
-      opts.will = {
-        topic: s.willTopic,
-        payload: new TextEncoder().encode(s.willPayload) as Buffer,
-        qos: s.willQos,
-        retain: s.willRetain,
-      };
-    }
-    return opts;
-  }
-
-  /** Opens a client whose packets go into the diagram. */
-  #open(connect: Connect, url: string, role: string, opts: IClientOptions): MqttClient {
-    // mqtt.js writes CONNECT inside connect(); start by hand so the diagram sees it too.
-    const c = connect(url, { ...opts, manualConnect: true });
-    c.on('packetsend', (p: Packet) => this.#record(role, 'out', p));
-    c.on('packetreceive', (p: Packet) => this.#record(role, 'in', p));
-    c.on('error', () => {});
-    c.connect();
-    return c;
-  }
-
-  #record(role: string, dir: 'out' | 'in', p: Packet): void {
-    if (!this.#log) return;
-    this.#log.add(role, dir, p);
-    this.#draw();
-  }
-
-  #draw(): void {
-    // An experiment moves hundreds of packets a second; redrawing the 400-row diagram for each
-    // one kept the page busy for 40 s at QoS 2 and starved the clients' own message handling.
-    // Every packet is logged at once; the diagram catches up a few times a second.
-    if (this.#drawPending) return;
-    this.#drawPending = true;
-    setTimeout(() => {
-      this.#drawPending = false;
-      this.rows = [...(this.#log?.rows ?? [])];
-    }, DRAW_EVERY_MS);
+    return this.#session;
   }
 
   /** Clears the diagram. */
   clearLog(): void {
-    this.#log = this.#tools ? new this.#tools.PacketLog() : null;
-    this.#drawPending = false;
+    this.#session?.clearLog();
     this.rows = [];
   }
 
   /** Connects one panel's client with the current settings. */
   async connect(role: Role): Promise<void> {
-    const panel = this[role];
     const url = this.url;
     if (!url || !this.canConnect(role)) return;
-    const { connect, tools } = await this.#mqtt();
-    panel.client?.end(true);
-    panel.status = 'connecting';
-    panel.diagnosis = null;
-    let opened = false;
-    let code: number | undefined;
-    let message: string | undefined;
-    const c = this.#open(connect, url, role, this.#options(role));
-    panel.client = c;
-    c.stream?.on?.('connect', () => (opened = true));
-    c.on('packetreceive', (p: Packet) => {
-      if (p.cmd === 'connack') {
-        opened = true;
-        const rc =
-          (p as { returnCode?: number; reasonCode?: number }).returnCode ??
-          (p as { reasonCode?: number }).reasonCode;
-        if (rc) code = rc;
-      }
-    });
-    c.on('error', (err: Error & { code?: number | string }) => {
-      message = err.message;
-      if (typeof err.code === 'number') code = err.code;
-    });
-    c.on('connect', () => {
-      panel.status = 'connected';
-      panel.diagnosis = null;
-    });
-    c.on('message', (topic, payload, packet) => {
-      panel.messages = [
-        ...panel.messages.slice(-49),
-        {
-          topic,
-          payload: new TextDecoder().decode(payload),
-          qos: packet.qos,
-          retain: packet.retain,
-        },
-      ];
-    });
-    c.on('close', () => {
-      if (panel.client !== c) return;
-      if (panel.status === 'connecting' || code !== undefined) {
-        panel.status = 'failed';
-        panel.diagnosis = tools.diagnose({
-          url,
-          pageProtocol: this.#pageUrl().startsWith('https:') ? 'https:' : 'http:',
-          protocolVersion: this.settings.protocolVersion,
-          code,
-          message,
-          opened,
-        });
-      } else if (panel.status === 'connected' && this.settings.reconnectPeriod === 0) {
-        panel.status = 'closed';
-      }
-    });
+    (await this.#open()).connect(role, url);
   }
 
   /** Sends DISCONNECT and closes: the broker discards the will [MQTT-3.14.4-3]. */
@@ -374,23 +244,15 @@ export class MqttLab implements Pausable {
     const c = this[role].client;
     if (!c) return;
     this[role].status = 'closed';
-    // A client exists only once the tools are loaded (see #mqtt).
-    this.#tools?.kill(c);
+    // A client exists only once the session does (see #open).
+    this.#session?.kill(c);
   }
 
   /** Subscribes the panel's client; shows what the SUBACK granted or refused. */
   async subscribe(role: Role, filter: string, qos: 0 | 1 | 2): Promise<void> {
     const c = this[role].client;
     if (!c) return;
-    const asked = [{ topic: filter, qos }];
-    const [result] = await new Promise<SubackResult[]>((resolve) =>
-      c.subscribe(filter, { qos }, (err, _requested, suback) =>
-        resolve(readSuback(asked, err, suback)),
-      ),
-    );
-    if (!result) return;
-    const shown = this.#view(result, !this.settings.username);
-    this[role].subacks = [...this[role].subacks.filter((g) => g.filter !== filter), shown];
+    await (await this.#open()).subscribe(role, c, filter, qos);
   }
 
   /** Unsubscribes the panel's client. */
@@ -418,37 +280,12 @@ export class MqttLab implements Pausable {
 
   /** Follows the embedded broker's $SYS statistics (not drawn in the diagram). */
   async watchStats(): Promise<void> {
-    if (!this.embedded || !this.thisServerUrl || this.#statsClient) return;
-    const { connect } = await this.#mqtt();
-    const c = connect(this.thisServerUrl, { reconnectPeriod: 5000, protocolVersion: 4 });
-    c.on('error', () => {});
-    c.on('connect', () => c.subscribe(SYS_STATS_TOPIC));
-    c.on('message', (_t, p) => (this.stats = parseBrokerStats(new TextDecoder().decode(p))));
-    this.#statsClient = c;
+    const url = this.thisServerUrl;
+    if (!this.embedded || !url) return;
+    (await this.#open()).watchStats(url);
   }
 
-  async #env(): Promise<{ env: ExperimentEnv; tools: Tools }> {
-    const { connect, tools } = await this.#mqtt();
-    const url = this.url;
-    if (!url) throw new Error('no broker URL');
-    const id = Math.floor(Math.random() * 0xffffff).toString(16);
-    const env: ExperimentEnv = {
-      open: (role, opts) => this.#open(connect, url, role, opts),
-      closed: (role) => {
-        this.#log?.closed(role);
-        this.#draw();
-      },
-      prefix: `lab/exp-${id}`,
-      id,
-      protocolVersion: this.settings.protocolVersion,
-    };
-    return { env, tools };
-  }
-
-  async #run(
-    name: string,
-    body: (env: ExperimentEnv, tools: Tools) => Promise<void>,
-  ): Promise<void> {
+  async #run(name: string, body: (session: LabSession) => Promise<void>): Promise<void> {
     if (this.running) return;
     this.running = name;
     this.error = null;
@@ -458,8 +295,8 @@ export class MqttLab implements Pausable {
       const stalled = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`${name}: no result within 60 s`)), 60_000);
       });
-      const { env, tools } = await this.#env();
-      await Promise.race([body(env, tools), stalled]);
+      const session = await this.#open();
+      await Promise.race([body(session), stalled]);
     } catch (err) {
       this.error = (err as Error).message;
     } finally {
@@ -470,84 +307,32 @@ export class MqttLab implements Pausable {
 
   /** Experiment 1 for one QoS level. */
   runQos(qos: 0 | 1 | 2): Promise<void> {
-    return this.#run(`qos${qos}`, async (env, tools) => {
-      const r = await tools.runQosExperiment(env, qos);
-      this.qos = [...this.qos.filter((q) => q.qos !== qos), r].sort((a, b) => a.qos - b.qos);
-    });
+    return this.#run(`qos${qos}`, (s) => s.runQos(qos));
   }
 
   /** Experiment 2. */
   runRetained(): Promise<void> {
-    return this.#run('retained', async (env, tools) => {
-      this.retained = await tools.runRetainedExperiment(env);
-    });
+    return this.#run('retained', (s) => s.runRetained());
   }
 
   /** Experiment 3. */
   runWill(): Promise<void> {
-    return this.#run('will', async (env, tools) => {
-      this.will = await tools.runWillExperiment(env, 2);
-    });
+    return this.#run('will', (s) => s.runWill());
   }
 
   /** Experiment 4, persistent then clean. */
   runSession(): Promise<void> {
-    return this.#run('session', async (env, tools) => {
-      const kept = await tools.runSessionExperiment(env, false);
-      const lost = await tools.runSessionExperiment(env, true);
-      this.sessions = [kept, lost];
-    });
+    return this.#run('session', (s) => s.runSession());
   }
 
   /** Experiment 6: two clients with one client id. */
   runTakeover(): Promise<void> {
-    return this.#run('takeover', async (env) => {
-      const { runTakeoverExperiment } = await import('./takeover.ts');
-      this.takeover = await runTakeoverExperiment(env);
-    });
+    return this.#run('takeover', (s) => s.runTakeover());
   }
 
   /** Experiment 5: asks the broker — SUBACK for the filter, then which topics it delivers. */
   askBroker(): Promise<void> {
-    return this.#run('wildcards', async (env) => {
-      const filter = this.filter;
-      const topics = this.matches.map((m) => m.topic).filter((t) => !t.startsWith('$'));
-      const sub = env.open('subscriber', {
-        protocolVersion: env.protocolVersion ?? 4,
-        reconnectPeriod: 0,
-      });
-      const pub = env.open('publisher', {
-        protocolVersion: env.protocolVersion ?? 4,
-        reconnectPeriod: 0,
-      });
-      try {
-        await Promise.all([
-          sub.connected ? null : new Promise((r) => sub.once('connect', r)),
-          pub.connected ? null : new Promise((r) => pub.once('connect', r)),
-        ]);
-        const delivered: string[] = [];
-        sub.on('message', (t) => delivered.push(t));
-        const asked = [{ topic: filter, qos: 1 }];
-        const result = await new Promise<SubackResult | null>((resolve) => {
-          const timer = setTimeout(() => resolve(null), 3000);
-          sub.once('close', () => resolve(null));
-          sub.subscribe(filter, { qos: 1 }, (err, _requested, suback) => {
-            clearTimeout(timer);
-            resolve(readSuback(asked, err, suback)[0] ?? null);
-          });
-        });
-        if (result?.kind === 'granted') {
-          for (const t of topics) await pub.publishAsync(t, 'x', { qos: 1 }).catch(() => {});
-          await new Promise((r) => setTimeout(r, 500));
-        }
-        // These clients never log in: the broker sees an anonymous client.
-        const suback = result && result.kind !== 'not-sent' ? this.#view(result, true) : null;
-        this.answer = { suback, delivered };
-      } finally {
-        sub.end(true);
-        pub.end(true);
-      }
-    });
+    return this.#run('wildcards', (s) => s.askBroker());
   }
 
   /**
@@ -570,11 +355,7 @@ export class MqttLab implements Pausable {
       panel.status = 'closed';
       c.end();
     }
-    if (this.#statsClient) {
-      this.#statsClient.end(true);
-      this.#statsClient = null;
-      this.#wakeStats = true;
-    }
+    if (this.#session?.stopStats()) this.#wakeStats = true;
   }
 
   /** The page is back: the panels that were connected connect again, with the same settings. */
@@ -592,6 +373,6 @@ export class MqttLab implements Pausable {
   destroy(): void {
     this.publisher.client?.end(true);
     this.subscriber.client?.end(true);
-    this.#statsClient?.end(true);
+    this.#session?.stopStats();
   }
 }

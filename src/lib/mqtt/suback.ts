@@ -73,7 +73,5 @@ export function refusalReason(
   return how.protocolVersion === 5 ? 'v5' : 'v311';
 }
 
-/** A return code as the specs write it: `0x80`. */
-export function hexCode(code: number): string {
-  return `0x${code.toString(16).toUpperCase().padStart(2, '0')}`;
-}
+// The pages show codes without loading the rest of this module (it comes with mqtt.js).
+export { hexCode } from './hex-code.ts';
