@@ -119,7 +119,10 @@ export class ChatHub {
   /** Registers a new connection of `visitor`. */
   connect(peer: Peer, visitor: ChatVisitor = { address: '', key: '' }): Client {
     const now = () => this.#now();
-    const client = new Client(`c${this.#nextId++}`, peer, new TokenBucket(this.#rate, now));
+    // Shared, ids must differ between instances too: a session-less client's resends are
+    // recognised by its connection id, deployment-wide.
+    const id = `${this.#store ? `${this.#store.instance}-` : ''}c${this.#nextId++}`;
+    const client = new Client(id, peer, new TokenBucket(this.#rate, now));
     client.visitor = visitor;
     this.clients.add(client);
     share(this.#byVisitor, visitor.key, this.#rate, now).clients.add(client);

@@ -41,6 +41,8 @@ return 1`;
 export interface ChatStore {
   /** The same for every instance while Redis keeps its data: ids start over only with it. */
   readonly bootId: string;
+  /** Tells this instance's connections apart from other instances' (a prefix of their ids). */
+  readonly instance: string;
   /** Called with each message of a followed room, in id order, once per instance. */
   onMessage: (msg: ChatMessage) => void;
   /** Counts one message against each `[key, perSecond]`; false when one is over. */
@@ -94,6 +96,7 @@ export async function shareChat(redis: SharedRedis): Promise<ChatStore> {
 
   const store: ChatStore = {
     bootId,
+    instance: redis.instanceId.slice(0, 8),
     onMessage: () => {},
     async admit(limits) {
       if (limits.length === 0) return true;

@@ -427,6 +427,24 @@ describe('the chat across instances', () => {
     for (const c of [ann, bob, back]) c.close();
   });
 
+  it('keeps apart two clients on different instances that use the same message id', async () => {
+    // Two fresh instances (database 2): each one's first connection, so equal per-process ids.
+    const url = `${redis.url}/2`;
+    const [x, y] = await Promise.all([0, 1].map(() => startTestLab({ redisUrl: url })));
+    try {
+      const xena = await joinedChat(x, 'xena', 'same-id');
+      const yuri = await joinedChat(y, 'yuri', 'same-id');
+      xena.send({ type: 'chat', room: 'same-id', text: 'from x', clientMsgId: 'm1' });
+      await yuri.next('chat', (m) => m.text === 'from x');
+      yuri.send({ type: 'chat', room: 'same-id', text: 'from y', clientMsgId: 'm1' });
+      await xena.next('chat', (m) => m.text === 'from y');
+      xena.close();
+      yuri.close();
+    } finally {
+      await Promise.all([x.close(), y.close()]);
+    }
+  });
+
   it('counts one visitor’s messages against one limit on every instance', async () => {
     const cookie = { cookie: 'lab_vid=cluster-rate-visitor-0000000' };
     const [a, b] = [await rawChat(lab(0), cookie), await rawChat(lab(1), cookie)];
