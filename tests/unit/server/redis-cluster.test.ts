@@ -128,8 +128,14 @@ describe('Redis going away while the lab runs', () => {
       const sub = await connect(`mqtt://127.0.0.1:${one.mqttPort}`, { reconnectPeriod: 200 });
       await sub.subscribeAsync('lab/outage/t', { qos: 1 });
       const chat = await joinedChat(one, 'otto', 'outage');
+      const willed = await connect(`mqtt://127.0.0.1:${one.mqttPort}`, {
+        will: { topic: 'lab/outage/will', payload: Buffer.from('gone'), qos: 0, retain: false },
+      });
 
       await own.kill();
+      // Leaving while Redis is away: Aedes deletes the will, which the store does without
+      // waiting for every command (a rejection nobody handles would end the process).
+      await willed.endAsync();
       await waitFor(async () => (await health()) === 'down', 'health to say down');
       const emit = await fetch(`${base(one)}/api/ticker/emit?clientId=out`, { method: 'POST' });
       expect(emit.status).toBe(503);
