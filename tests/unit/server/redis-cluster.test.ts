@@ -436,7 +436,8 @@ describe('the chat across instances', () => {
   it('keeps apart two clients on different instances that use the same message id', async () => {
     // Two fresh instances (database 2): each one's first connection, so equal per-process ids.
     const url = `${redis.url}/2`;
-    const [x, y] = await Promise.all([0, 1].map(() => startTestLab({ redisUrl: url })));
+    const x = await startTestLab({ redisUrl: url });
+    const y = await startTestLab({ redisUrl: url });
     try {
       const xena = await joinedChat(x, 'xena', 'same-id');
       const yuri = await joinedChat(y, 'yuri', 'same-id');
