@@ -57,7 +57,12 @@ function pagesOf(prefix: '' | '/en'): string[] {
 
 const prefixes: ('' | '/en')[] =
   localeOption === 'en' ? ['/en'] : localeOption === 'zh-CN' ? [''] : ['', '/en'];
-const pages = only ? [only] : prefixes.flatMap(pagesOf);
+// The trainer desk on /workshop/ makes this machine the trainer (loopback is trusted), and for
+// the next 30 minutes every page then loads workshop mode's attendee panel and its socket, as an
+// attendee's would: audited before other pages it would weigh on all of them. So it goes last.
+const isDesk = (page: string) => /\/workshop\/$/.test(page);
+const all = only ? [only] : prefixes.flatMap(pagesOf);
+const pages = [...all.filter((p) => !isDesk(p)), ...all.filter(isDesk)];
 
 const config = parseConfig(['--port', '0', '--mqtt-port', '0', '--host', '127.0.0.1'], {});
 if (config === 'help') throw new Error('unreachable');
