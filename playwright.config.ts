@@ -23,6 +23,11 @@ async function freePort(): Promise<number> {
 // Chosen once in the main process; workers inherit it through the environment.
 process.env['LAB_E2E_PORT'] ??= String(await freePort());
 const port = Number(process.env['LAB_E2E_PORT']);
+// A second lab, with the managed Mosquitto as its broker, for the MQTT 5.0 experiments.
+process.env['LAB_E2E_MOSQUITTO_PORT'] ??= String(await freePort());
+const mosquittoPort = Number(process.env['LAB_E2E_MOSQUITTO_PORT']);
+/** Specs that run against the managed Mosquitto only. */
+const MOSQUITTO_SPECS = /mqtt5\.spec\.ts$/;
 // The trainer token of the lab under test: the server and the workers inherit it, so a test can
 // log in as the trainer from a context that the lab does not trust as local.
 process.env['LAB_TRAINER_TOKEN'] ??= `e2e-trainer-${randomBytes(9).toString('base64url')}`;
@@ -52,15 +57,35 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
-  webServer: {
-    // The real entry point, exactly as `npm start` runs it, on free ports.
-    command: `LAB_FLEET_BACKOFF=off node server/cli.ts --port ${port} --mqtt-port 0 --host 127.0.0.1`,
-    url: `http://127.0.0.1:${port}/api/health`,
-    reuseExistingServer: false,
-    timeout: 180_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    gracefulShutdown: { signal: 'SIGTERM', timeout: 3000 },
-  },
+  projects: [
+    { name: 'chromium', use: { browserName: 'chromium' }, testIgnore: MOSQUITTO_SPECS },
+    {
+      name: 'chromium-mosquitto',
+      use: { browserName: 'chromium', baseURL: `http://127.0.0.1:${mosquittoPort}` },
+      testMatch: MOSQUITTO_SPECS,
+    },
+  ],
+  webServer: [
+    {
+      // The real entry point, exactly as `npm start` runs it, on free ports.
+      command: `LAB_FLEET_BACKOFF=off node server/cli.ts --port ${port} --mqtt-port 0 --host 127.0.0.1`,
+      url: `http://127.0.0.1:${port}/api/health`,
+      reuseExistingServer: false,
+      timeout: 180_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 3000 },
+    },
+    {
+      // The same entry point with `--broker mosquitto`: Debian's Mosquitto as a child process.
+      // No fleet: these tests need only the broker, and the machine is shared.
+      command: `node server/cli.ts --broker mosquitto --port ${mosquittoPort} --mqtt-port 0 --mosquitto-ws-port 0 --host 127.0.0.1 --no-fleet`,
+      url: `http://127.0.0.1:${mosquittoPort}/api/health`,
+      reuseExistingServer: false,
+      timeout: 180_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 3000 },
+    },
+  ],
 });

@@ -122,6 +122,8 @@ export type MqttKey =
   | 'exp.takeover.kept'
   | 'twin.a'
   | 'twin.b'
+  | 'member.b'
+  | 'watcher'
   | 'diagram.closed'
   | 'rule.empty'
   | 'rule.too-long'
@@ -131,7 +133,60 @@ export type MqttKey =
   | 'rule.plus-not-alone'
   | 'rule.wildcard-in-name'
   | 'stats'
-  | 'error';
+  | 'error'
+  | 'v5.title'
+  | 'v5.help'
+  | 'v5.unsupported'
+  | 'v5.none'
+  | 'v5.yes'
+  | 'v5.no'
+  | 'rc.0x00'
+  | 'rc.0x10'
+  | 'rc.0x86'
+  | 'rc.0x87'
+  | 'v5.sessionExpiry'
+  | 'v5.sessionExpiry.help'
+  | 'v5.sessionExpiry.run'
+  | 'v5.sessionExpiry.report'
+  | 'v5.messageExpiry'
+  | 'v5.messageExpiry.help'
+  | 'v5.messageExpiry.run'
+  | 'v5.messageExpiry.item'
+  | 'v5.messageExpiry.report'
+  | 'v5.reasonCodes'
+  | 'v5.reasonCodes.help'
+  | 'v5.reasonCodes.run'
+  | 'v5.reasonCodes.badLogin'
+  | 'v5.reasonCodes.subscribeAll'
+  | 'v5.reasonCodes.publishVehicle'
+  | 'v5.reasonCodes.publishNobody'
+  | 'v5.reasonCodes.will'
+  | 'v5.userProperties'
+  | 'v5.userProperties.help'
+  | 'v5.userProperties.run'
+  | 'v5.userProperties.report'
+  | 'v5.topicAlias'
+  | 'v5.topicAlias.help'
+  | 'v5.topicAlias.run'
+  | 'v5.topicAlias.report'
+  | 'v5.topicAlias.none'
+  | 'v5.shared'
+  | 'v5.shared.help'
+  | 'v5.shared.run'
+  | 'v5.shared.report'
+  | 'v5.requestResponse'
+  | 'v5.requestResponse.help'
+  | 'v5.requestResponse.run'
+  | 'v5.requestResponse.report'
+  | 'v5.requestResponse.none'
+  | 'v5.retainOptions'
+  | 'v5.retainOptions.help'
+  | 'v5.retainOptions.run'
+  | 'v5.retainOptions.rh0'
+  | 'v5.retainOptions.rh1New'
+  | 'v5.retainOptions.rh1Again'
+  | 'v5.retainOptions.rh2'
+  | 'v5.retainOptions.noLocal';
 
 /** UI strings of the MQTT lab (src/components/demos/MqttLabDemo.svelte). */
 export const mqttStrings: Dictionary<MqttKey> = {
@@ -272,6 +327,8 @@ export const mqttStrings: Dictionary<MqttKey> = {
     'exp.takeover.kept': 'broker 没有关闭客户端 A 的连接，这违反了 [MQTT-3.1.4-2]。',
     'twin.a': '客户端 A',
     'twin.b': '客户端 B',
+    'member.b': '成员 B',
+    watcher: '普通订阅者',
     'diagram.closed': 'broker 关闭了连接，没有报文',
     'rule.empty': '主题过滤器至少要有一个字符 [MQTT-4.7.3-1]。',
     'rule.too-long': '超过 65535 字节 [MQTT-4.7.3-3]。',
@@ -282,6 +339,72 @@ export const mqttStrings: Dictionary<MqttKey> = {
     'rule.wildcard-in-name': '主题名不能含 + 或 # [MQTT-3.3.2-2]。',
     stats: 'Broker 当前：{clients} 个客户端，每秒收 {inPerS} 条、发 {outPerS} 条',
     error: '错误：{message}',
+    'v5.title': 'MQTT 5.0 实验',
+    'v5.help':
+      '每个实验都自己开 MQTT 5.0 客户端，不管上面选的是哪个协议版本。在报文图里展开一行，就能看到 mqtt.js 解出的属性和原因码。',
+    'v5.unsupported':
+      '本服务器的 broker（Aedes）只支持 MQTT 3.1.1，这些实验无法运行。用 npm start -- --broker mosquitto 启动本实验室即可离线运行，或在上面选一个支持 5.0 的 broker。',
+    'v5.none': '无',
+    'v5.yes': '是',
+    'v5.no': '否',
+    'rc.0x00': '成功',
+    'rc.0x10': '没有匹配的订阅者',
+    'rc.0x86': '用户名或密码错误',
+    'rc.0x87': '未授权',
+    'v5.sessionExpiry': '会话过期',
+    'v5.sessionExpiry.help':
+      '订阅者以 2 秒的 Session Expiry Interval 连接、订阅后断开。发布一条消息；它立即回来，再断开，再发布一条，3 秒后才回来。',
+    'v5.sessionExpiry.run': '运行（过期时间 2 秒）',
+    'v5.sessionExpiry.report':
+      '立即回来：Session Present {within}，收到排队消息：{withinGot}。{away} 毫秒后回来（过期时间 {expiry} 秒）：Session Present {after}，收到排队消息：{afterGot}。',
+    'v5.messageExpiry': '消息过期',
+    'v5.messageExpiry.help':
+      '给离线的订阅者排队两条 QoS 1 消息：一条 1 秒后过期，一条 60 秒后过期。订阅者 2 秒后回来。',
+    'v5.messageExpiry.run': '排队两条消息',
+    'v5.messageExpiry.item': '“{payload}”（过期时间 {expiryS} 秒）',
+    'v5.messageExpiry.report': '排队：{sent}。{away} 毫秒后回来，订阅者收到：{got}。',
+    'v5.reasonCodes': '原因码',
+    'v5.reasonCodes.help':
+      '先用一个不存在的账号登录；再用匿名客户端订阅 #、在 vehicle/ 下发布、向没人订阅的主题发布，最后用 DISCONNECT 0x04 断开。',
+    'v5.reasonCodes.run': '试试被拒绝',
+    'v5.reasonCodes.badLogin': '不存在的用户名和密码，CONNACK：{code}',
+    'v5.reasonCodes.subscribeAll': '匿名订阅 #，SUBACK：{code}',
+    'v5.reasonCodes.publishVehicle': '匿名以 QoS 1 在 vehicle/ 下发布，PUBACK：{code}',
+    'v5.reasonCodes.publishNobody': '以 QoS 1 向没人订阅的主题发布，PUBACK：{code}',
+    'v5.reasonCodes.will': '发送 DISCONNECT 0x04（断开并发送遗嘱）后，订阅者收到了遗嘱：{sent}',
+    'v5.userProperties': '用户属性',
+    'v5.userProperties.help': '一条 PUBLISH 带三个用户属性；订阅者从收到的消息里读出它们。',
+    'v5.userProperties.run': '带用户属性发送',
+    'v5.userProperties.report': '发送：{sent}。订阅者收到：{got}。',
+    'v5.topicAlias': '主题别名',
+    'v5.topicAlias.help':
+      '向一个很长的主题发 5 条写全主题的 QoS 0 PUBLISH，再发 5 条带 Topic Alias 1 的：第一条建立别名，其余的主题为空。大小就是报文图里那些报文的大小。',
+    'v5.topicAlias.run': '比较报文大小',
+    'v5.topicAlias.report':
+      'Broker 的 CONNACK 允许 {max} 个别名。写全主题的 PUBLISH 为 {plain} 字节；第一条带别名的 {first} 字节；之后每条 {aliased} 字节：每条消息省下 {saved} 字节。订阅者收到 {delivered} 条消息，主题都是完整的。',
+    'v5.topicAlias.none': 'Broker 的 CONNACK 不允许主题别名（Topic Alias Maximum 为 0）。',
+    'v5.shared': '共享订阅',
+    'v5.shared.help':
+      '两个客户端订阅同一个 $share/… 过滤器，第三个订阅普通主题；然后发布 10 条消息。',
+    'v5.shared.run': '发布 10 个任务',
+    'v5.shared.report':
+      '共 {published} 条：{filter} 的两个成员分别收到 {a} 条和 {b} 条；普通订阅者收到 {ordinary} 条。',
+    'v5.requestResponse': '请求/响应',
+    'v5.requestResponse.help':
+      '请求方订阅自己的回复主题，然后发布一条带 Response Topic 和 Correlation Data 的请求；响应方在这个主题上回复，并原样带回关联数据。',
+    'v5.requestResponse.run': '发送请求',
+    'v5.requestResponse.report':
+      '{ms} 毫秒后在 {topic} 上收到回复“{reply}”，关联数据“{got}”（发送的是“{sent}”）。',
+    'v5.requestResponse.none': '没有收到回复。',
+    'v5.retainOptions': '保留消息处理与 No Local',
+    'v5.retainOptions.help':
+      '先有一条保留消息；新订阅者分别以 Retain Handling 0、1、2 订阅，另有一个以 1 订阅两次。然后一个以 No Local 订阅的客户端向自己订阅的主题发布。',
+    'v5.retainOptions.run': '试试订阅选项',
+    'v5.retainOptions.rh0': 'Retain Handling 0，新订阅：收到保留消息：{got}',
+    'v5.retainOptions.rh1New': 'Retain Handling 1，新订阅：收到保留消息：{got}',
+    'v5.retainOptions.rh1Again': 'Retain Handling 1，同一订阅再订一次：收到保留消息：{got}',
+    'v5.retainOptions.rh2': 'Retain Handling 2，新订阅：收到保留消息：{got}',
+    'v5.retainOptions.noLocal': 'No Local：发布者收到自己的消息：{own}；另一个订阅者收到：{other}',
   },
   en: {
     title: 'MQTT lab',
@@ -427,6 +550,8 @@ export const mqttStrings: Dictionary<MqttKey> = {
       'The broker did not close client A’s connection, contrary to [MQTT-3.1.4-2].',
     'twin.a': 'client A',
     'twin.b': 'client B',
+    'member.b': 'member B',
+    watcher: 'ordinary subscriber',
     'diagram.closed': 'connection closed by the broker, no packet',
     'rule.empty': 'A topic filter must be at least one character long [MQTT-4.7.3-1].',
     'rule.too-long': 'Longer than 65,535 bytes [MQTT-4.7.3-3].',
@@ -440,5 +565,75 @@ export const mqttStrings: Dictionary<MqttKey> = {
     stats:
       'Broker now: {clients, plural, one {# client} other {# clients}}, {inPerS} msg/s in, {outPerS} msg/s out',
     error: 'Error: {message}',
+    'v5.title': 'MQTT 5.0 experiments',
+    'v5.help':
+      'Each experiment opens its own MQTT 5.0 clients, whatever protocol is chosen above. Open a row of the packet diagram to read the properties and reason codes mqtt.js decoded.',
+    'v5.unsupported':
+      'This server’s broker (Aedes) speaks MQTT 3.1.1 only, so these experiments are off. Start the lab with npm start -- --broker mosquitto to run them offline, or choose another broker that speaks 5.0 above.',
+    'v5.none': 'nothing',
+    'v5.yes': 'yes',
+    'v5.no': 'no',
+    'rc.0x00': 'Success',
+    'rc.0x10': 'No matching subscribers',
+    'rc.0x86': 'Bad User Name or Password',
+    'rc.0x87': 'Not authorized',
+    'v5.sessionExpiry': 'Session expiry',
+    'v5.sessionExpiry.help':
+      'A subscriber connects with Session Expiry Interval 2 s, subscribes and disconnects. A message is published; it returns at once, disconnects again, another message is published, and it returns after 3 s.',
+    'v5.sessionExpiry.run': 'Run (expiry 2 s)',
+    'v5.sessionExpiry.report':
+      'Back at once: Session Present {within}, queued: {withinGot}. Back after {away} ms (expiry {expiry} s): Session Present {after}, queued: {afterGot}.',
+    'v5.messageExpiry': 'Message expiry',
+    'v5.messageExpiry.help':
+      'Two QoS 1 messages are queued for an offline subscriber: one that expires after 1 s, one after 60 s. The subscriber returns 2 s later.',
+    'v5.messageExpiry.run': 'Queue two messages',
+    'v5.messageExpiry.item': '“{payload}” (expiry {expiryS} s)',
+    'v5.messageExpiry.report': 'Queued: {sent}. Back after {away} ms, the subscriber got: {got}.',
+    'v5.reasonCodes': 'Reason codes',
+    'v5.reasonCodes.help':
+      'An unknown login, then an anonymous client that subscribes to #, publishes under vehicle/ and to a topic nobody subscribed to, and leaves with DISCONNECT 0x04.',
+    'v5.reasonCodes.run': 'Provoke the refusals',
+    'v5.reasonCodes.badLogin': 'CONNACK to an unknown user name and password: {code}',
+    'v5.reasonCodes.subscribeAll': 'SUBACK to an anonymous SUBSCRIBE to #: {code}',
+    'v5.reasonCodes.publishVehicle': 'PUBACK to an anonymous QoS 1 PUBLISH under vehicle/: {code}',
+    'v5.reasonCodes.publishNobody': 'PUBACK to a QoS 1 PUBLISH nobody subscribed to: {code}',
+    'v5.reasonCodes.will':
+      'After DISCONNECT 0x04 (Disconnect with Will Message), the will reached the subscriber: {sent}',
+    'v5.userProperties': 'User properties',
+    'v5.userProperties.help':
+      'A PUBLISH carries three user properties; the subscriber reads them from the message it gets.',
+    'v5.userProperties.run': 'Send with user properties',
+    'v5.userProperties.report': 'Sent: {sent}. The subscriber got: {got}.',
+    'v5.topicAlias': 'Topic aliases',
+    'v5.topicAlias.help':
+      'Five QoS 0 PUBLISH packets to a long topic with the topic in full, then five with Topic Alias 1: the first sets the alias, the others send an empty topic. The sizes are those of the packets in the diagram.',
+    'v5.topicAlias.run': 'Compare packet sizes',
+    'v5.topicAlias.report':
+      'The broker’s CONNACK allows {max} aliases. With the full topic a PUBLISH is {plain} bytes; the first with the alias {first} bytes; each later one {aliased} bytes: {saved} bytes saved per message. The subscriber got {delivered} messages, each with the full topic.',
+    'v5.topicAlias.none': 'The broker’s CONNACK allows no topic aliases (Topic Alias Maximum 0).',
+    'v5.shared': 'Shared subscriptions',
+    'v5.shared.help':
+      'Two clients subscribe to one $share/… filter, a third to the plain topic; ten messages are published.',
+    'v5.shared.run': 'Publish ten jobs',
+    'v5.shared.report':
+      '{published} messages: the members of {filter} got {a} and {b}; the ordinary subscriber got {ordinary}.',
+    'v5.requestResponse': 'Request/response',
+    'v5.requestResponse.help':
+      'The requester subscribes to its reply topic and publishes a request with Response Topic and Correlation Data; the responder answers on that topic and copies the correlation data.',
+    'v5.requestResponse.run': 'Send a request',
+    'v5.requestResponse.report':
+      'Reply “{reply}” on {topic} after {ms} ms, correlation data “{got}” (sent “{sent}”).',
+    'v5.requestResponse.none': 'No reply arrived.',
+    'v5.retainOptions': 'Retain handling and no local',
+    'v5.retainOptions.help':
+      'One retained message; new subscribers subscribe with Retain Handling 0, 1 and 2, and one subscribes twice with 1. Then a client subscribed with No Local publishes on its own topic.',
+    'v5.retainOptions.run': 'Try the subscription options',
+    'v5.retainOptions.rh0': 'Retain Handling 0, new subscription: retained message sent: {got}',
+    'v5.retainOptions.rh1New': 'Retain Handling 1, new subscription: retained message sent: {got}',
+    'v5.retainOptions.rh1Again':
+      'Retain Handling 1, same subscription again: retained message sent: {got}',
+    'v5.retainOptions.rh2': 'Retain Handling 2, new subscription: retained message sent: {got}',
+    'v5.retainOptions.noLocal':
+      'No Local: the publisher got its own message back: {own}; the other subscriber got it: {other}',
   },
 };

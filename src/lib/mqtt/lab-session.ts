@@ -16,6 +16,7 @@ import {
 import { readSuback, refusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats } from '../wire/mqtt-stats.ts';
 import type { Connect, MqttLab, Role, SubackView } from './lab.svelte.ts';
+import type { V5Experiment } from './v5-experiments.ts';
 
 /** How often, at most, the packet diagram is redrawn while packets stream in (ms). */
 const DRAW_EVERY_MS = 150;
@@ -76,15 +77,16 @@ export class LabSession {
   #open(url: string, role: string, opts: IClientOptions): MqttClient {
     // mqtt.js writes CONNECT inside connect(); start by hand so the diagram sees it too.
     const c = this.#connect(url, { ...opts, manualConnect: true });
-    c.on('packetsend', (p: Packet) => this.#record(role, 'out', p));
-    c.on('packetreceive', (p: Packet) => this.#record(role, 'in', p));
+    const version = opts.protocolVersion === 5 ? 5 : 4;
+    c.on('packetsend', (p: Packet) => this.#record(role, 'out', p, version));
+    c.on('packetreceive', (p: Packet) => this.#record(role, 'in', p, version));
     c.on('error', () => {});
     c.connect();
     return c;
   }
 
-  #record(role: string, dir: 'out' | 'in', p: Packet): void {
-    this.#log.add(role, dir, p);
+  #record(role: string, dir: 'out' | 'in', p: Packet, version: 4 | 5): void {
+    this.#log.add(role, dir, p, version);
     this.#draw();
   }
 
@@ -248,6 +250,14 @@ export class LabSession {
     const env = this.#env();
     const { runTakeoverExperiment } = await import('./takeover.ts');
     this.#lab.takeover = await runTakeoverExperiment(env);
+  }
+
+  /** One MQTT 5.0 experiment (its module loaded on first use); keeps its report. */
+  async runV5(name: V5Experiment): Promise<void> {
+    const env = this.#env();
+    const { runV5Experiment } = await import('./v5-experiments.ts');
+    const report = await runV5Experiment(name, env);
+    this.#lab.v5 = { ...this.#lab.v5, [name]: report };
   }
 
   /** Experiment 5: asks the broker — SUBACK for the filter, then which topics it delivers. */

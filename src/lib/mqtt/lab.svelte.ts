@@ -16,6 +16,7 @@ import {
 } from './settings.ts';
 import type { QosReport, RetainedReport, SessionReport, WillReport } from './experiments.ts';
 import type { TakeoverReport } from './takeover.ts';
+import type { V5Experiment, V5Reports } from './v5-experiments.ts';
 import { checkTopicFilter, topicMatches, type TopicCheck } from '../wire/mqtt-topic.ts';
 import type { RefusalReason, SubackResult } from './suback.ts';
 import type { BrokerStats } from '../wire/mqtt-stats.ts';
@@ -106,6 +107,8 @@ export class MqttLab implements Pausable {
   will: WillReport | null = $state(null);
   sessions: SessionReport[] = $state([]);
   takeover: TakeoverReport | null = $state(null);
+  /** Reports of the MQTT 5.0 experiments' last runs, by experiment. */
+  v5: Partial<V5Reports> = $state({});
   error: string | null = $state(null);
   // Experiment 5.
   filter = $state('lab/+/temp');
@@ -328,6 +331,19 @@ export class MqttLab implements Pausable {
   /** Experiment 6: two clients with one client id. */
   runTakeover(): Promise<void> {
     return this.#run('takeover', (s) => s.runTakeover());
+  }
+
+  /**
+   * The MQTT 5.0 experiments can run: the broker in use is not known to speak 3.1.1 only, and
+   * there is a broker URL. Each opens its own 5.0 clients, whatever the protocol chosen above.
+   */
+  get v5Runnable(): boolean {
+    return this.speaks5 !== false && this.url !== null;
+  }
+
+  /** Runs one MQTT 5.0 experiment and keeps its report. */
+  runV5(name: V5Experiment): Promise<void> {
+    return this.#run(name, (s) => s.runV5(name));
   }
 
   /** Experiment 5: asks the broker — SUBACK for the filter, then which topics it delivers. */

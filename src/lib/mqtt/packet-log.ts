@@ -1,5 +1,6 @@
 // Rows of the packet sequence diagram, built from mqtt.js `packetsend` / `packetreceive` events.
 import type { Packet } from 'mqtt';
+import { hexCode } from './hex-code.ts';
 
 /** One packet on the wire, as the diagram shows it. */
 export interface PacketRow {
@@ -43,52 +44,137 @@ function payloadLen(p: unknown): number {
   return (p as Uint8Array).byteLength;
 }
 
+// Value types of the MQTT 5.0 properties mqtt.js sends (§2.2.2.2), by mqtt.js's property names.
+const PROPERTY_TYPES: Record<
+  string,
+  'byte' | 'int16' | 'int32' | 'var' | 'string' | 'binary' | 'pair'
+> = {
+  sessionExpiryInterval: 'int32',
+  willDelayInterval: 'int32',
+  receiveMaximum: 'int16',
+  maximumPacketSize: 'int32',
+  topicAliasMaximum: 'int16',
+  requestResponseInformation: 'byte',
+  requestProblemInformation: 'byte',
+  userProperties: 'pair',
+  authenticationMethod: 'string',
+  authenticationData: 'binary',
+  payloadFormatIndicator: 'byte',
+  messageExpiryInterval: 'int32',
+  contentType: 'string',
+  responseTopic: 'string',
+  correlationData: 'binary',
+  reasonString: 'string',
+  topicAlias: 'int16',
+  subscriptionIdentifier: 'var',
+};
+
+/** Bytes of one property's value (§1.5: integers, Variable Byte Integer, strings, pairs). */
+function propertyValueLen(type: string, v: unknown): number {
+  switch (type) {
+    case 'byte':
+      return 1;
+    case 'int16':
+      return 2;
+    case 'int32':
+      return 4;
+    case 'var':
+      return varintLen(v as number);
+    case 'string':
+      return 2 + utf8Len(v as string);
+    case 'binary':
+      return 2 + payloadLen(v);
+    default:
+      return 0;
+  }
+}
+
 /**
- * Remaining Length of an MQTT 3.1.1 packet as mqtt.js sends it (§3), for packets mqtt.js does
- * not measure itself; received packets carry `length` from the parser.
+ * Bytes of an MQTT 5.0 property block: its Property Length (a Variable Byte Integer) and each
+ * property's identifier byte and value (§2.2.2). A User Property repeats per value (§3.3.2.3.7).
  */
-export function remainingLength(p: Packet): number {
+export function propertiesLength(props: Record<string, unknown> | undefined): number {
+  let n = 0;
+  for (const [name, value] of Object.entries(props ?? {})) {
+    const type = PROPERTY_TYPES[name];
+    if (type === undefined || value === undefined) continue;
+    if (type === 'pair') {
+      for (const [k, vs] of Object.entries(value as Record<string, string | string[]>)) {
+        for (const v of Array.isArray(vs) ? vs : [vs]) n += 1 + 2 + utf8Len(k) + 2 + utf8Len(v);
+      }
+    } else {
+      n += 1 + propertyValueLen(type, value);
+    }
+  }
+  return varintLen(n) + n;
+}
+
+/**
+ * Remaining Length of a packet as mqtt.js sends it, in MQTT 3.1.1 (§3) or 5.0 (§3, with reason
+ * codes and property blocks), for packets mqtt.js does not measure itself; received packets
+ * carry `length` from the parser.
+ */
+export function remainingLength(p: Packet, version: 4 | 5 = 4): number {
   const q = p as unknown as Record<string, unknown>;
+  const v5 = version === 5;
+  const props = (key = 'properties') =>
+    v5 ? propertiesLength(q[key] as Record<string, unknown> | undefined) : 0;
   switch (p.cmd) {
     case 'connect': {
-      let n = 10 + 2 + utf8Len(q['clientId'] as string);
-      const will = q['will'] as { topic: string; payload: unknown } | undefined;
-      if (will) n += 2 + utf8Len(will.topic) + 2 + payloadLen(will.payload);
+      let n = 10 + props() + 2 + utf8Len(q['clientId'] as string);
+      const will = q['will'] as
+        { topic: string; payload: unknown; properties?: Record<string, unknown> } | undefined;
+      if (will) {
+        if (v5) n += propertiesLength(will.properties);
+        n += 2 + utf8Len(will.topic) + 2 + payloadLen(will.payload);
+      }
       if (q['username'] !== undefined) n += 2 + utf8Len(q['username'] as string);
       if (q['password'] !== undefined) n += 2 + payloadLen(q['password']);
       return n;
     }
     case 'publish': {
       const qos = (q['qos'] as number) ?? 0;
-      return 2 + utf8Len(q['topic'] as string) + (qos > 0 ? 2 : 0) + payloadLen(q['payload']);
+      return (
+        2 + utf8Len(q['topic'] as string) + (qos > 0 ? 2 : 0) + props() + payloadLen(q['payload'])
+      );
     }
     case 'subscribe': {
       const subs = (q['subscriptions'] as { topic: string }[]) ?? [];
-      return 2 + subs.reduce((n, s) => n + 2 + utf8Len(s.topic) + 1, 0);
+      return 2 + props() + subs.reduce((n, s) => n + 2 + utf8Len(s.topic) + 1, 0);
     }
     case 'unsubscribe': {
       const subs = (q['unsubscriptions'] as string[]) ?? [];
-      return 2 + subs.reduce((n, s) => n + 2 + utf8Len(s), 0);
+      return 2 + props() + subs.reduce((n, s) => n + 2 + utf8Len(s), 0);
     }
     case 'puback':
     case 'pubrec':
     case 'pubrel':
-    case 'pubcomp':
+    case 'pubcomp': {
+      if (!v5) return 2;
+      // §3.4.2.1: the reason code and the property length may be left out when 0x00 and empty.
+      const hasProps = Object.keys((q['properties'] as object | undefined) ?? {}).length > 0;
+      if (hasProps) return 3 + props();
+      // mqtt-packet leaves them out only for an explicit 0x00 (mqtt.js always sets one).
+      return q['reasonCode'] === 0 ? 2 : 4;
+    }
     case 'unsuback':
       return 2;
     case 'connack':
       return 2;
     case 'suback':
       return 2 + ((q['granted'] as number[]) ?? []).length;
+    case 'disconnect':
+      // §3.14.2: 5.0 sends a reason code and a property block.
+      return v5 ? 1 + props() : 0;
     default:
-      return 0; // PINGREQ, PINGRESP, DISCONNECT
+      return 0; // PINGREQ, PINGRESP
   }
 }
 
 /** Whole size in bytes of a packet: fixed header byte, Remaining Length bytes, the rest. */
-export function packetBytes(p: Packet): number {
+export function packetBytes(p: Packet, version: 4 | 5 = 4): number {
   const given = (p as { length?: number }).length;
-  const rest = typeof given === 'number' ? given : remainingLength(p);
+  const rest = typeof given === 'number' ? given : remainingLength(p, version);
   return 1 + varintLen(rest) + rest;
 }
 
@@ -111,7 +197,8 @@ export function packetFields(p: Packet): Record<string, string> {
       break;
     case 'connack':
       put('sessionPresent', q['sessionPresent']);
-      put('returnCode', q['returnCode'] ?? q['reasonCode']);
+      put('returnCode', q['returnCode']);
+      if (typeof q['reasonCode'] === 'number') put('reasonCode', hexCode(q['reasonCode']));
       break;
     case 'publish':
       put('topic', q['topic']);
@@ -124,8 +211,16 @@ export function packetFields(p: Packet): Record<string, string> {
     case 'subscribe':
       put(
         'subscriptions',
-        ((q['subscriptions'] as { topic: string; qos: number }[]) ?? [])
-          .map((s) => `${s.topic} (QoS ${s.qos})`)
+        (
+          (q['subscriptions'] as {
+            topic: string;
+            qos: number;
+            nl?: boolean;
+            rap?: boolean;
+            rh?: number;
+          }[]) ?? []
+        )
+          .map((s) => `${s.topic} (QoS ${s.qos}${subscriptionOptions(s)})`)
           .join(', '),
       );
       put('messageId', q['messageId']);
@@ -140,8 +235,28 @@ export function packetFields(p: Packet): Record<string, string> {
       break;
     default:
       put('messageId', q['messageId']);
+      // 5.0 acknowledgements and DISCONNECT carry a reason code (§2.4).
+      if (typeof q['reasonCode'] === 'number') put('reasonCode', hexCode(q['reasonCode']));
   }
+  // 5.0 properties, decoded by mqtt.js, one field each (`prop.messageExpiryInterval`).
+  const props = q['properties'] as Record<string, unknown> | undefined;
+  for (const [name, value] of Object.entries(props ?? {})) put(`prop.${name}`, propertyText(value));
   return out;
+}
+
+/** The 5.0 subscription options that differ from the defaults (§3.8.3.1). */
+function subscriptionOptions(s: { nl?: boolean; rap?: boolean; rh?: number }): string {
+  return `${s.nl ? ', no local' : ''}${s.rap ? ', retain as published' : ''}${s.rh ? `, retain handling ${s.rh}` : ''}`;
+}
+
+/** A property value as text: binary data as UTF-8 where it is, else hex. */
+function propertyText(value: unknown): unknown {
+  if (!(value instanceof Uint8Array)) return value;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(value);
+  } catch {
+    return [...value].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  }
 }
 
 /** Turns packets into diagram rows, keeping at most `limit` (the oldest go first). */
@@ -158,13 +273,13 @@ export class PacketLog {
     this.#limit = limit;
   }
 
-  /** Adds one packet; returns its row. */
-  add(client: string, dir: 'out' | 'in', p: Packet): PacketRow {
+  /** Adds one packet, sent or received in MQTT `version`; returns its row. */
+  add(client: string, dir: 'out' | 'in', p: Packet, version: 4 | 5 = 4): PacketRow {
     return this.#push({
       client,
       dir,
       type: p.cmd.toUpperCase(),
-      bytes: packetBytes(p),
+      bytes: packetBytes(p, version),
       fields: packetFields(p),
       ping: p.cmd === 'pingreq' || p.cmd === 'pingresp',
       refused:
