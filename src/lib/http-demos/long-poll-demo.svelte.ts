@@ -1,7 +1,7 @@
 import type { ByteTotals, ClientStats } from '../wire/http-demos.ts';
 import { LONG_POLL_TIMEOUT_DEFAULT_S } from '../wire/http-demos.ts';
 import { DemoBase, type DemoEnv } from './demo-base.svelte.ts';
-import { LongPollClient } from './long-poll-client.ts';
+import type { LongPollClient } from './long-poll-client.ts';
 
 /** Reactive state of the long-polling demo. */
 export class LongPollDemo extends DemoBase {
@@ -17,12 +17,21 @@ export class LongPollDemo extends DemoBase {
   /** When the client will retry after an error (local time), or null. */
   retryAt: number | null = $state(null);
   holdSeconds = $state(LONG_POLL_TIMEOUT_DEFAULT_S);
-  readonly #client: LongPollClient;
+  /** The request loop, from the first Start on (its module loads then). */
+  #client: LongPollClient | null = null;
+  readonly #env: DemoEnv;
   #eventsInBatches = 0;
 
   constructor(env: DemoEnv) {
     super(env);
-    this.#client = new LongPollClient(
+    this.#env = env;
+  }
+
+  async #loop(): Promise<LongPollClient> {
+    if (this.#client) return this.#client;
+    const env = this.#env;
+    const { LongPollClient } = await import('./long-poll-client.ts');
+    this.#client ??= new LongPollClient(
       {
         fetch: env.fetch,
         clock: env.clock,
@@ -68,6 +77,7 @@ export class LongPollDemo extends DemoBase {
       },
       this.holdSeconds,
     );
+    return this.#client;
   }
 
   /** Mean events per answer that carried events. */
@@ -89,15 +99,18 @@ export class LongPollDemo extends DemoBase {
   protected override async open(): Promise<void> {
     if (this.paused) return;
     if (!(await this.prepareFromPresent()) || this.paused) return;
-    this.#client.cursor = this.seq.last;
-    this.#client.start();
+    const client = await this.#loop();
+    // Stopped or paused while the loop's module loaded: nothing to start.
+    if (this.paused || !this.running) return;
+    client.cursor = this.seq.last;
+    client.start();
     this.startTimers();
   }
 
   protected override suspend(): void {
     this.pendingSince = null;
     this.retryAt = null;
-    this.#client.stop();
+    this.#client?.stop();
     this.stopTimers(false);
   }
 
@@ -106,14 +119,14 @@ export class LongPollDemo extends DemoBase {
     this.running = false;
     this.pendingSince = null;
     this.retryAt = null;
-    this.#client.stop();
+    this.#client?.stop();
     this.stopTimers();
   }
 
   /** Seconds the server holds each request (1-60). */
   setHold(seconds: number): void {
     this.holdSeconds = seconds;
-    this.#client.holdSeconds = seconds;
+    if (this.#client) this.#client.holdSeconds = seconds;
   }
 
   /** Asks the server to cut this client's held request, as a network failure would. */
