@@ -40,6 +40,16 @@ export async function connectRedis(url: string, timeoutMs = 3000): Promise<Share
     // Outages are reported through up() and failed commands; ioredis would otherwise print
     // an unhandled 'error' for every reconnection attempt.
     conn.on('error', () => {});
+    // aedes-persistence-redis sends some commands without waiting for them (the LREM and RPUSH
+    // of putWill and delWill): failing while Redis is away, or while the lab closes, they would
+    // be unhandled rejections, which end a Node process. Every command's promise gets a handler
+    // here; callers that wait for one still see its error.
+    const send = conn.sendCommand.bind(conn);
+    conn.sendCommand = (...args: Parameters<Redis['sendCommand']>) => {
+      const result = send(...args);
+      if (result instanceof Promise) result.catch(() => {});
+      return result;
+    };
     connections.add(conn);
     conn.once('end', () => connections.delete(conn));
     return conn;
