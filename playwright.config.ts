@@ -1,4 +1,4 @@
-import { defineConfig } from '@playwright/test';
+import { defineConfig, type PlaywrightTestConfig } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -85,7 +85,7 @@ export default defineConfig({
             use: { browserName: 'chromium', baseURL: `http://127.0.0.1:${mosquittoPort}` },
             testMatch: [MOSQUITTO_SPECS, /mqtt\.spec\.ts$/],
             grep: MOSQUITTO_RUNS,
-          },
+          } satisfies NonNullable<PlaywrightTestConfig['projects']>[number],
         ]
       : []),
   ],
@@ -112,7 +112,7 @@ export default defineConfig({
             stdout: 'ignore',
             stderr: 'pipe',
             gracefulShutdown: { signal: 'SIGTERM', timeout: 3000 },
-          },
+          } satisfies NonNullable<PlaywrightTestConfig['webServer']>,
         ]
       : []),
   ],
