@@ -45,6 +45,26 @@ export async function startEmbedded(overrides: Parameters<typeof startTestLab>[0
   return broker;
 }
 
+/**
+ * Debian's Mosquitto as `npm start -- --broker mosquitto` runs it: started by a lab, with the
+ * lab's generated configuration and access rules, on the URLs `/api/health` reports.
+ */
+export async function startLabMosquitto(): Promise<BrokerUnderTest> {
+  const lab = await startTestLab({
+    broker: { mode: 'mosquitto', mqttPort: 0, wsPort: 0, bin: null },
+  });
+  const managed = lab.mosquitto;
+  if (!managed) throw new Error('the lab started no Mosquitto');
+  return {
+    name: 'mosquitto',
+    tcpUrl: `mqtt://127.0.0.1:${lab.mqttPort}`,
+    wsUrl: `ws://127.0.0.1:${managed.wsPort}`,
+    rss: () => rssOf(managed.pid() ?? 0),
+    stop: () => lab.close(),
+    lab,
+  };
+}
+
 function rssOf(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;

@@ -1,6 +1,6 @@
-// The same experiments and robustness checks against Debian's Mosquitto 2, started here with
-// a generated config (the suite is in tests/helpers/behaviour-suite.ts).
-import { startMosquitto } from '../../../helpers/brokers.ts';
+// The same experiments and robustness checks against Debian's Mosquitto 2, started by the lab
+// as `npm start -- --broker mosquitto` starts it (the suite is in tests/helpers/behaviour-suite.ts).
+import { startLabMosquitto } from '../../../helpers/brokers.ts';
 import { behaviourSuite } from '../../../helpers/behaviour-suite.ts';
 
-behaviourSuite('mosquitto', startMosquitto);
+behaviourSuite('mosquitto', startLabMosquitto);
