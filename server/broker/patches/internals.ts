@@ -71,7 +71,7 @@ export const INTERNALS: readonly Internal[] = [
   },
   {
     pkg: 'aedes',
-    name: 'Client#_parsingBatch, #_nextBatch, #_paused (read batching in lib/client.js)',
+    name: "Client#_parsingBatch, #_nextBatch, #_paused (read batching in lib/client.js; _nextBatch is the connection's 'readable' listener)",
     why: 'a connection held back by the overload guard is not read until resumed',
     file: 'patches/index.ts',
   },

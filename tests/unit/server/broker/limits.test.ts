@@ -592,6 +592,34 @@ describe.each(TRANSPORTS)('over %s', (t) => {
       expect(l.broker!.stats.snapshot().queued).toBe(0);
     });
 
+    it('leaves what a held-back publisher sends in its socket, where TCP pushes back', async () => {
+      // A delivery queue of 1, which the connection's own PUBLISH in progress fills: every
+      // QoS 1 PUBLISH must wait, so the connection stays held (QoS 0 from others still flows).
+      const l = await lab({ maxDeliveryQueue: 1 });
+      const sockets: { bytesRead: number }[] = [];
+      l.broker!.aedes.on('client', (c) => {
+        sockets.push((c as unknown as { conn: { bytesRead?: number } }).conn as never);
+      });
+      const { raw } = await rawConnect(l, t, `held-${uid()}`);
+      const one = publishQos(`lab/held-${uid()}`, Buffer.alloc(1000), 1, 1);
+      // 16 MB that the broker must not take into memory while it cannot hand any of it over, in
+      // writes (and WebSocket messages) of 200 packets.
+      const batch = Buffer.concat(Array.from({ length: 200 }, () => one));
+      for (let i = 0; i < 80; i++) raw.send(batch);
+      // Another client's round trip at QoS 0 (never held): the broker has had turns to read.
+      const other = await client(l, t);
+      const topic = `lab/other-${uid()}`;
+      await other.subscribeAsync(topic, { qos: 0 });
+      const back = new Promise((r) => other.once('message', r));
+      other.publish(topic, 'x', { qos: 0 });
+      await back;
+      if (t === 'tcp') {
+        const read = sockets[0]!.bytesRead;
+        expect(read).toBeLessThan(1024 * 1024);
+      }
+      expect(l.broker!.stats.limits.paused).toBe(1);
+    });
+
     it('takes turns: a flood from one connection is handed over 64 packets at a time, in order, and another client is not held behind it', async () => {
       const l = await lab();
       const p = `lab/turns-${uid()}`;
