@@ -26,27 +26,30 @@ async function run(page: Page, name: string): Promise<Locator> {
 /**
  * Opens the diagram's rows of a packet type and direction, newest first, until one's decoded
  * fields contain `expected` (compared without white space, which the layout adds between a field
- * and its value).
+ * and its value). The diagram may show an experiment's last packets a moment after its report,
+ * so the search is repeated until it finds the row.
  */
 async function fields(page: Page, type: string, dir: 'in' | 'out', expected: string | RegExp) {
   const rows = page
     .getByTestId('mqtt-diagram')
     .locator(`tr[data-type="${type}"][data-dir="${dir}"]`);
   const shown = page.getByTestId('mqtt-fields');
-  const n = await rows.count();
-  const seen: string[] = [];
-  for (let i = n - 1; i >= Math.max(0, n - 12); i--) {
-    await rows.nth(i).getByRole('button').click();
-    const text = ((await shown.textContent()) ?? '').replace(/\s+/g, '');
-    seen.push(text);
-    if (
-      typeof expected === 'string'
-        ? text.includes(expected.replace(/\s+/g, ''))
-        : expected.test(text)
-    )
-      return;
-  }
-  throw new Error(`no ${type} ${dir} row with ${String(expected)} among:\n${seen.join('\n')}`);
+  await expect(async () => {
+    const n = await rows.count();
+    const seen: string[] = [];
+    for (let i = n - 1; i >= Math.max(0, n - 12); i--) {
+      await rows.nth(i).getByRole('button').click();
+      const text = ((await shown.textContent()) ?? '').replace(/\s+/g, '');
+      seen.push(text);
+      if (
+        typeof expected === 'string'
+          ? text.includes(expected.replace(/\s+/g, ''))
+          : expected.test(text)
+      )
+        return;
+    }
+    throw new Error(`no ${type} ${dir} row with ${String(expected)} among:\n${seen.join('\n')}`);
+  }).toPass({ timeout: 10_000 });
 }
 
 test.describe('the MQTT 5.0 experiments against the managed Mosquitto', () => {
