@@ -164,8 +164,17 @@ export class ChatHub {
     // Per connection, then per visitor (all its tabs and sockets together), then per address.
     const visitorBucket = this.#byVisitor.get(client.visitor.key)?.bucket;
     const addressBucket = this.#byAddress.get(client.visitor.address)?.bucket;
-    if (!client.bucket.take() || !visitorBucket?.take() || !addressBucket?.take()) {
-      const parsed = parseClientMessage(raw);
+    const admitted = client.bucket.take() && !!visitorBucket?.take() && !!addressBucket?.take();
+    const msg = this.#admit(client, raw, admitted);
+    if (msg) this.#handle(client, msg);
+  }
+
+  // The frame, parsed, once admitted by the rate limits; otherwise (or when it does not parse)
+  // the error frame is sent and null returned. A refused frame is parsed only to name it in the
+  // error, so a client knows which message to send again later.
+  #admit(client: Client, raw: string, admitted: boolean): ClientMessage | null {
+    const parsed = parseClientMessage(raw);
+    if (!admitted) {
       const ref = parsed.ok ? refFor(parsed.msg) : parsed.error.ref;
       this.#error(
         client,
@@ -173,14 +182,13 @@ export class ChatHub {
         `more than ${this.#rate} messages per second; this one was dropped`,
         ref,
       );
-      return;
+      return null;
     }
-    const parsed = parseClientMessage(raw);
     if (!parsed.ok) {
       this.#error(client, parsed.error.code, parsed.error.message, parsed.error.ref);
-      return;
+      return null;
     }
-    this.#handle(client, parsed.msg);
+    return parsed.msg;
   }
 
   // As receive(), with the visitor's and address's limits counted in Redis for the deployment
@@ -196,23 +204,8 @@ export class ChatHub {
         ])
         // Redis away: nothing can be posted anyway, and joins still serve what is held.
         .catch(() => true));
-    if (!admitted) {
-      const parsed = parseClientMessage(raw);
-      const ref = parsed.ok ? refFor(parsed.msg) : parsed.error.ref;
-      this.#error(
-        client,
-        'rate_limited',
-        `more than ${this.#rate} messages per second; this one was dropped`,
-        ref,
-      );
-      return;
-    }
-    const parsed = parseClientMessage(raw);
-    if (!parsed.ok) {
-      this.#error(client, parsed.error.code, parsed.error.message, parsed.error.ref);
-      return;
-    }
-    const msg = parsed.msg;
+    const msg = this.#admit(client, raw, admitted);
+    if (!msg) return;
     if (msg.type === 'join' && client.nick) {
       // The room's copy here is filled from Redis before the join is answered from it.
       const room = this.rooms.open(msg.room, this.#now());
