@@ -18,7 +18,7 @@ import { HeldCounter } from '../visitor.ts';
 import { registerPoll } from './poll.ts';
 import { registerLongPoll } from './long-poll.ts';
 import { registerSse } from './sse.ts';
-import { sendError } from '../http-error.ts';
+import { sendError, sendStoreDown } from '../http-error.ts';
 
 export type { HttpDemoOptions } from './common.ts';
 
@@ -130,7 +130,7 @@ export function registerHttpDemos(
       if (shared) {
         return shared.setRate(rate).then(
           () => reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker)),
-          () => sendError(reply, 503, 'the shared store (Redis) is not answering; retry shortly'),
+          () => sendStoreDown(reply),
         );
       }
       ticker.setRate(rate);
@@ -162,7 +162,7 @@ export function registerHttpDemos(
     }
     return ticker.publish('manual').then(
       (event) => reply.header('Cache-Control', 'no-store').send({ event }),
-      () => sendError(reply, 503, 'the shared store (Redis) is not answering; retry shortly'),
+      () => sendStoreDown(reply),
     );
   });
 
