@@ -32,7 +32,7 @@ export interface WorkshopShare {
   readonly trainerActive: boolean;
   /** The kept announcement and follow-me, for an instance that starts after they were made. */
   kept(): Promise<{ announce: string | null; follow: string | null }>;
-  close(): Promise<void>;
+  close(): void;
 }
 
 /** Joins the deployment's workshop channel. */
@@ -69,7 +69,7 @@ export async function shareWorkshop(redis: SharedRedis): Promise<WorkshopShare> 
       const [announce, follow] = await client.mget(ANNOUNCE, FOLLOW);
       return { announce: announce ?? null, follow: follow ?? null };
     },
-    async close() {
+    close() {
       clearInterval(timer);
       sub.disconnect();
     },

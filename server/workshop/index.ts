@@ -398,7 +398,7 @@ export function registerWorkshop(
     faults,
     active,
     close() {
-      void share?.close();
+      share?.close();
       ctx.router.unroute(ROOM_WS_PATH);
       stopHeartbeat();
       unsubscribe();
