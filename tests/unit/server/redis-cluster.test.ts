@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
 import type { Lab } from '../../../server/app.ts';
 import type { HealthResponse } from '../../../src/lib/wire/health.ts';
 import type { EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
@@ -537,7 +538,7 @@ describe('per-visitor state shared by every instance', () => {
     expect(ok).toBe(5);
   });
 
-  it('shows the trainer’s pause made on one instance on the others', async () => {
+  it('shows the trainer’s presence, pause and announcements made on one instance on the others', async () => {
     const room = async (l: Lab): Promise<{ tickerPaused: boolean }> =>
       (await (await fetch(`${base(l)}/api/workshop/room`)).json()) as { tickerPaused: boolean };
     const fault = async (kind: string): Promise<void> => {
@@ -548,9 +549,31 @@ describe('per-visitor state shared by every instance', () => {
       });
       expect(res.status).toBe(200);
     };
+    // An attendee's page on C: it joins the room once a trainer is active anywhere.
+    const active = async (l: Lab): Promise<boolean> =>
+      ((await (await fetch(`${base(l)}/api/workshop`)).json()) as { active: boolean }).active;
+    expect(await active(lab(2))).toBe(false);
     expect((await room(lab(1))).tickerPaused).toBe(false);
     await fault('pause-ticker');
-    await waitFor(async () => (await room(lab(1))).tickerPaused, 'the pause on B');
+    await waitFor(
+      async () => (await room(lab(1))).tickerPaused && (await active(lab(2))),
+      'the pause on B, the trainer seen on C',
+    );
+    const attendee = new WebSocket(`ws://127.0.0.1:${lab(2).port}/ws/room`);
+    const frames: { type: string; announcement?: { text: string } | null }[] = [];
+    attendee.on('message', (d: Buffer) => frames.push(JSON.parse(d.toString()) as never));
+    await new Promise((r) => attendee.once('open', r));
+    const said = await fetch(`${base(lab(0))}/api/workshop/announce`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'break until ten' }),
+    });
+    expect(said.status).toBe(200);
+    await waitFor(
+      () => frames.some((f) => f.type === 'announce' && f.announcement?.text === 'break until ten'),
+      'the announcement on C',
+    );
+    attendee.terminate();
     await fault('resume-ticker');
     await waitFor(async () => !(await room(lab(2))).tickerPaused, 'the resume on C');
   });
