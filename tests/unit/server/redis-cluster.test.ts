@@ -578,7 +578,7 @@ describe('per-visitor state shared by every instance', () => {
     await waitFor(async () => !(await room(lab(2))).tickerPaused, 'the resume on C');
   });
 
-  it('caps one visitor’s races across instances', async () => {
+  it('caps one visitor’s races, and races in all, across instances', async () => {
     const create = (l: Lab) =>
       fetch(`${base(l)}/api/race`, {
         method: 'POST',
@@ -593,5 +593,24 @@ describe('per-visitor state shared by every instance', () => {
     expect((await create(lab(1))).status).toBe(201);
     const third = await create(lab(2));
     expect(third.status).toBe(429);
+
+    // The cap on races at once in all: one, held on X, refuses another visitor on Y.
+    const url = `${redis.url}/3`;
+    const x = await startTestLab({ redisUrl: url, race: { maxRaces: 1 } });
+    const y = await startTestLab({ redisUrl: url, race: { maxRaces: 1 } });
+    try {
+      expect((await create(x)).status).toBe(201);
+      const other = await fetch(`${base(y)}/api/race`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          cookie: 'lab_vid=another-visitor-000000000',
+        },
+        body: JSON.stringify({ rate: 1, size: 16, durationS: 5, pollIntervalS: 1 }),
+      });
+      expect(other.status).toBe(503);
+    } finally {
+      await Promise.all([x.close(), y.close()]);
+    }
   });
 });
