@@ -538,7 +538,7 @@ describe('per-visitor state shared by every instance', () => {
     expect(ok).toBe(5);
   });
 
-  it('shows the trainer’s presence, pause and announcements made on one instance on the others', async () => {
+  it('shows the trainer’s presence, pause, announcements and faults made on one instance on the others', async () => {
     const room = async (l: Lab): Promise<{ tickerPaused: boolean }> =>
       (await (await fetch(`${base(l)}/api/workshop/room`)).json()) as { tickerPaused: boolean };
     const fault = async (kind: string): Promise<void> => {
@@ -574,6 +574,17 @@ describe('per-visitor state shared by every instance', () => {
       'the announcement on C',
     );
     attendee.terminate();
+
+    // A fault pressed on A cuts the SSE streams of B too.
+    const stream = await fetch(`${base(lab(1))}/api/sse?clientId=cut-on-b`);
+    const reader = stream.body!.getReader();
+    await reader.read();
+    await fault('cut-sse');
+    await expect(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })(),
+    ).rejects.toThrow();
     await fault('resume-ticker');
     await waitFor(async () => !(await room(lab(2))).tickerPaused, 'the resume on C');
   });
