@@ -218,7 +218,11 @@ async function startWith(
   // Each protocol module registers its routes and upgrade paths and returns its close().
   const modules: LabModule[] = [];
   // With Redis, the deployment's chat (loaded only then).
-  const chatStore = redis ? await (await import('./redis/chat.ts')).shareChat(redis) : null;
+  const chatStore = redis
+    ? await (
+        await import('./redis/chat.ts')
+      ).shareChat(redis, config.redisLeaseMs ?? DEFAULT_LEASE_MS)
+    : null;
   const chat = registerChat(ctx, chatStore);
   // With Redis, one fleet for the deployment, run by the holder of its lock.
   const fleetShare = redis
@@ -238,10 +242,21 @@ async function startWith(
     : null;
   const http = registerHttpDemos(ctx, {}, sharedTicker);
   modules.push(chat, fleet, http);
-  const race = registerRace(ctx);
+  // With Redis, the race caps count every instance's races (loaded only then).
+  const raceLimits = redis
+    ? (await import('./redis/race.ts')).shareRaceLimits(
+        redis,
+        config.redisLeaseMs ?? DEFAULT_LEASE_MS,
+      )
+    : null;
+  const race = registerRace(ctx, {}, raceLimits);
   modules.push(race);
   // Workshop mode acts on the others (its faults cut their connections), so it comes last.
-  modules.push(registerWorkshop(ctx, { chat, fleet, http }, config.workshop));
+  // With Redis, the trainer's actions reach every instance (loaded only then).
+  const workshopShare = redis
+    ? await (await import('./redis/workshop.ts')).shareWorkshop(redis)
+    : null;
+  modules.push(registerWorkshop(ctx, { chat, fleet, http }, config.workshop, workshopShare));
 
   if (config.site) await registerSite(app, path.resolve(config.distDir));
   else app.setNotFoundHandler((req, reply) => notFoundJson(req.method, req.url, reply));

@@ -7,7 +7,7 @@ import {
   type ServerMessage,
 } from '../../src/lib/wire/chat.ts';
 import { TokenBucket } from './rate-limit.ts';
-import type { ChatStore } from '../redis/chat.ts';
+import type { ChatStore, PresenceEvent, RemoteMemberInfo } from '../redis/chat.ts';
 import { nickKey, Rooms, type Member, type Room } from './rooms.ts';
 
 /** What the hub needs from a transport connection. */
@@ -51,6 +51,29 @@ export class Client implements Member {
   send(frame: string): void {
     this.peer.send(frame);
   }
+}
+
+/**
+ * A member connected to another instance of the deployment: listed, holding its nick, and sent
+ * nothing from here (its own instance delivers to it).
+ */
+class RemoteMember implements Member {
+  readonly nick: string;
+  readonly nickKey: string;
+  readonly session = undefined;
+  readonly authorKey: string;
+  readonly conn: string;
+  readonly inst: string;
+
+  constructor(info: Omit<RemoteMemberInfo, 'author'>) {
+    this.nick = info.nick;
+    this.nickKey = info.nickKey;
+    this.authorKey = `remote:${info.conn}`;
+    this.conn = info.conn;
+    this.inst = info.inst;
+  }
+
+  send(): void {}
 }
 
 /** Tuning for tests; production uses the defaults from CHAT_LIMITS. */
@@ -105,7 +128,58 @@ export class ChatHub {
       ...(opts.emptyRoomTtlMs !== undefined ? { emptyTtlMs: opts.emptyRoomTtlMs } : {}),
     });
     this.#store = opts.store ?? null;
-    if (this.#store) this.#store.onMessage = (msg) => this.#deliver(msg);
+    if (this.#store) {
+      this.#store.onMessage = (msg) => this.#deliver(msg);
+      this.#store.onPresence = (ev) => this.#remote(ev);
+    }
+  }
+
+  // What a member on another instance did, shown to the members here.
+  #remote(ev: PresenceEvent): void {
+    if (ev.t === 'gone') {
+      for (const name of this.rooms.names()) {
+        const room = this.rooms.get(name)!;
+        for (const m of [...room.members.values()]) {
+          if (m instanceof RemoteMember && m.inst === ev.inst) this.#remoteLeft(room, m);
+        }
+      }
+      return;
+    }
+    const room = this.rooms.get(ev.room);
+    if (!room) return;
+    const holder = room.members.get('nickKey' in ev ? ev.nickKey : '');
+    if (ev.t === 'typing') {
+      room.broadcast({ type: 'typing', room: room.name, nick: ev.nick });
+    } else if (ev.t === 'leave') {
+      if (holder instanceof RemoteMember && holder.conn === ev.conn) this.#remoteLeft(room, holder);
+    } else {
+      if (holder instanceof RemoteMember && holder.conn === ev.conn) return;
+      // The same browser session took its nick back on another instance: this socket is stale.
+      if (holder instanceof Client) {
+        holder.peer.destroy();
+        this.disconnect(holder);
+      }
+      room.members.set(ev.nickKey, new RemoteMember(ev));
+      room.broadcast({
+        type: 'presence',
+        room: room.name,
+        nick: ev.nick,
+        event: 'join',
+        members: nicks(room),
+      });
+    }
+  }
+
+  #remoteLeft(room: Room, m: RemoteMember): void {
+    room.members.delete(m.nickKey);
+    if (room.members.size === 0) room.lastActive = this.#now();
+    room.broadcast({
+      type: 'presence',
+      room: room.name,
+      nick: m.nick,
+      event: 'leave',
+      members: nicks(room),
+    });
   }
 
   // A message of the shared room, from whichever instance: kept and sent to members here.
@@ -207,14 +281,55 @@ export class ChatHub {
     const msg = this.#admit(client, raw, admitted);
     if (!msg) return;
     if (msg.type === 'join' && client.nick) {
-      // The room's copy here is filled from Redis before the join is answered from it.
+      // The room's copy here is filled from Redis before the join is answered from it: its
+      // history, and its members on other instances.
       const room = this.rooms.open(msg.room, this.#now());
       if (room) {
         const reload = !this.#loaded.has(room);
         this.#loaded.add(room);
-        await store.follow(msg.room, CHAT_LIMITS.historySize, reload).catch(() => {
+        try {
+          await store.follow(msg.room, CHAT_LIMITS.historySize, reload);
+          if (reload) {
+            for (const info of await store.members(msg.room)) {
+              if (!room.members.has(info.nickKey)) {
+                room.members.set(info.nickKey, new RemoteMember(info));
+              }
+            }
+          }
+        } catch {
           this.#loaded.delete(room);
-        });
+        }
+        if (!client.rooms.has(room)) {
+          // The nick is the deployment's: taken on another instance, it is refused here too.
+          const claimed = await store
+            .claim(room.name, {
+              nickKey: client.nickKey,
+              nick: client.nick,
+              conn: client.id,
+              sessionAuthor: client.session !== undefined ? client.authorKey : '',
+            })
+            // Redis away: this instance alone decides, as without Redis.
+            .catch(() => true);
+          if (!claimed) {
+            this.#error(
+              client,
+              'nick_taken',
+              `nick "${client.nick}" is taken in ${room.name}`,
+              room.name,
+            );
+            return;
+          }
+          if (clientOpen(this, client)) this.#handle(client, msg);
+          // Refused here after all (too many rooms), or gone meanwhile: the nick goes back.
+          if (!client.rooms.has(room)) {
+            store.release(room.name, {
+              nickKey: client.nickKey,
+              nick: client.nick,
+              conn: client.id,
+            });
+          }
+          return;
+        }
       }
     } else if (msg.type === 'chat') {
       const room = this.#joinedRoom(client, msg.room, msg.clientMsgId);
@@ -289,7 +404,10 @@ export class ChatHub {
       }
       case 'typing': {
         const room = this.#joinedRoom(client, msg.room, msg.room);
-        if (room) room.broadcast({ type: 'typing', room: room.name, nick: client.nick }, client);
+        if (room) {
+          room.broadcast({ type: 'typing', room: room.name, nick: client.nick }, client);
+          this.#store?.typing(room.name, client.nick);
+        }
         return;
       }
       case 'drop':
@@ -342,6 +460,7 @@ export class ChatHub {
       return;
     }
     const holder = room.members.get(client.nickKey);
+    // A remote holder's nick was already claimed for this client in Redis (#receiveShared).
     if (holder instanceof Client && holder !== client) {
       // The same browser session reconnecting before the server noticed the old socket died
       // takes its nick back; anyone else must pick another nick.
@@ -364,7 +483,14 @@ export class ChatHub {
   }
 
   #leave(client: Client, room: Room): void {
-    if (room.members.get(client.nickKey) === client) room.members.delete(client.nickKey);
+    if (room.members.get(client.nickKey) === client) {
+      room.members.delete(client.nickKey);
+      this.#store?.release(room.name, {
+        nickKey: client.nickKey,
+        nick: client.nick,
+        conn: client.id,
+      });
+    }
     client.rooms.delete(room);
     // An empty room's time to be reclaimed counts from when its last member left.
     if (room.members.size === 0) room.lastActive = this.#now();

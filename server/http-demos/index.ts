@@ -1,6 +1,7 @@
 // The HTTP demos: one ticker read by short polling, long polling and Server-Sent Events, plus the
 // routes the demos share (ticker control, clock, per-visitor byte counts, "drop connection").
 import type { IncomingMessage } from 'node:http';
+import type { FastifyReply } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import type { LabContext, LabModule } from '../app.ts';
 import type { TickerInfo, TimeResponse } from '../../src/lib/wire/http-demos.ts';
@@ -41,6 +42,13 @@ export const HTTP_DEMO_DEFAULTS: HttpDemoOptions = {
 export interface HttpDemos extends LabModule {
   ticker: Ticker;
   traffic: Traffic;
+  /** Whether the trainer paused the ticker (with Redis: the deployment's ticker). */
+  paused(): boolean;
+  /**
+   * The trainer's pause and resume; with Redis it holds for every instance (a failed write to
+   * Redis leaves the other instances as they were, and this one as asked).
+   */
+  setPaused(paused: boolean): void;
   /** Things that must return to 0 once every client has gone. */
   internals(): {
     longPollWaiters: number;
@@ -140,30 +148,35 @@ export function registerHttpDemos(
 
   // "Send event now", limited per visitor so one page cannot flood every other visitor's demo.
   const emits = new Map<string, { windowStart: number; count: number }>();
+  const emitted = (reply: FastifyReply) =>
+    ticker.publish('manual').then(
+      (event) => reply.header('Cache-Control', 'no-store').send({ event }),
+      () => sendStoreDown(reply),
+    );
+  const tooMany = (reply: FastifyReply) =>
+    sendError(reply, 429, `at most ${options.maxEmitsPerSecond} events per second per client`);
   app.post('/api/ticker/emit', (req, reply) => {
     const key = clientKeyOf(req);
     if (key === null) return badClientId(reply);
+    if (shared) {
+      // Counted in Redis: the same client pressing on two instances shares one window.
+      return shared.admitEmit(key, options.maxEmitsPerSecond).then(
+        (ok) => (ok ? emitted(reply) : tooMany(reply)),
+        () => sendStoreDown(reply),
+      );
+    }
     const now = Date.now();
     if (emits.size > 10_000) {
       for (const [k, v] of emits) if (now - v.windowStart >= 1000) emits.delete(k);
     }
     const slot = emits.get(key);
     if (slot && now - slot.windowStart < 1000) {
-      if (slot.count >= options.maxEmitsPerSecond) {
-        return sendError(
-          reply,
-          429,
-          `at most ${options.maxEmitsPerSecond} events per second per client`,
-        );
-      }
+      if (slot.count >= options.maxEmitsPerSecond) return tooMany(reply);
       slot.count++;
     } else {
       emits.set(key, { windowStart: now, count: 1 });
     }
-    return ticker.publish('manual').then(
-      (event) => reply.header('Cache-Control', 'no-store').send({ event }),
-      () => sendStoreDown(reply),
-    );
+    return emitted(reply);
   });
 
   app.get('/api/http-stats', (req, reply) => {
@@ -187,6 +200,12 @@ export function registerHttpDemos(
   return {
     ticker,
     traffic,
+    paused: () => (shared ? shared.paused : !ticker.running),
+    setPaused(paused) {
+      if (shared) void shared.setPaused(paused).catch(() => {});
+      else if (paused) ticker.stop();
+      else if (!ticker.running) ticker.start();
+    },
     internals: () => ({
       longPollWaiters: longPoll.waiting,
       longPollTimers: longPoll.timers,

@@ -23,6 +23,7 @@ import { registerHttpLanes } from './http-lanes.ts';
 import { registerWsLane } from './ws-lane.ts';
 import { registerMqttLanes, type MqttLaneId } from './mqtt-lanes.ts';
 import { VisitorLimits } from './limits.ts';
+import type { SharedRaceLimits } from '../redis/race.ts';
 
 export { RACE_DEFAULTS, type RaceOptions } from './options.ts';
 
@@ -54,8 +55,15 @@ export interface RaceModule extends LabModule {
   wsUnsent(id: string): number;
 }
 
-/** Registers the race API, its lanes and its limits on the lab. */
-export function registerRace(ctx: LabContext, overrides: Partial<RaceOptions> = {}): RaceModule {
+/**
+ * Registers the race API, its lanes and its limits on the lab. With `shared` (one of several
+ * instances on Redis) the caps count races on every instance.
+ */
+export function registerRace(
+  ctx: LabContext,
+  overrides: Partial<RaceOptions> = {},
+  shared: SharedRaceLimits | null = null,
+): RaceModule {
   const options: RaceOptions = { ...RACE_DEFAULTS, ...ctx.config.race, ...overrides };
   const { app } = ctx;
   const races = new Map<string, Entry>();
@@ -193,7 +201,7 @@ export function registerRace(ctx: LabContext, overrides: Partial<RaceOptions> = 
     return race ? (races.get(race.id) ?? null) : null;
   };
 
-  app.post(RACE_API, (req, reply) => {
+  app.post(RACE_API, async (req, reply) => {
     const scenario = scenarioFrom(req.body);
     if (!scenario) {
       return reply.code(400).send({
@@ -204,9 +212,16 @@ export function registerRace(ctx: LabContext, overrides: Partial<RaceOptions> = 
     const bad = scenarioError(scenario);
     if (bad) return reply.code(400).send({ error: bad.message, statusCode: 400, field: bad.field });
     const visitor = ctx.visitors.of(req.raw);
-    const admitted = limits.admit(visitor, races.size);
-    if ('error' in admitted) return reply.code(admitted.statusCode).send(admitted);
     const id = randomBytes(16).toString('base64url');
+    const admitted = shared
+      ? await shared.admit(visitor, id, {
+          maxRaces: options.maxRaces,
+          maxRacesPerVisitor: options.maxRacesPerVisitor,
+          perAddress: ctx.visitors.perAddress(options.maxRacesPerVisitor),
+          maxCreatesPerMinute: options.maxCreatesPerMinute,
+        })
+      : limits.admit(visitor, races.size);
+    if ('error' in admitted) return reply.code(admitted.statusCode).send(admitted);
     const race = new Race(id, visitor.key, scenario);
     const entry: Entry = {
       race,
@@ -322,6 +337,7 @@ export function registerRace(ctx: LabContext, overrides: Partial<RaceOptions> = 
     async close() {
       stopSweep();
       await Promise.all([...races.keys()].map((id) => free(id)));
+      shared?.close();
       ws.close();
       mqtt?.close();
       traffic.close();

@@ -9,6 +9,65 @@ import type { SharedRedis } from './index.ts';
 
 const streamKey = (room: string): string => `lab:chat:room:${room}`;
 const keysKey = (room: string): string => `lab:chat:keys:${room}`;
+const membersKey = (room: string): string => `lab:chat:members:${room}`;
+const ALIVE = 'lab:chat:alive:';
+const PRESENCE = 'lab:chat:presence';
+
+// Takes a nick in a room for one connection, for the whole deployment: refused while another
+// connection of a live instance holds it, unless that one is the same browser session (a
+// reconnect takes its nick back). The holder of an instance that stopped renewing its alive key
+// (it died) holds nothing. ARGV: nick key, nick, instance, connection, session author ('' for
+// none), TTL of the room's members, the join event to publish.
+const CLAIM = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur then
+  local c = cjson.decode(cur)
+  if c.conn ~= ARGV[4] and redis.call('EXISTS', '${ALIVE}' .. c.inst) == 1
+     and (ARGV[5] == '' or c.author ~= ARGV[5]) then return 0 end
+end
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({nick = ARGV[2], inst = ARGV[3], conn = ARGV[4], author = ARGV[5]}))
+redis.call('PEXPIRE', KEYS[1], ARGV[6])
+redis.call('PUBLISH', '${PRESENCE}', ARGV[7])
+return 1`;
+
+// Gives a nick back, only if this connection still holds it (a reconnect may have taken it).
+const RELEASE = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if cur and cjson.decode(cur).conn == ARGV[2] then
+  redis.call('HDEL', KEYS[1], ARGV[1])
+  redis.call('PUBLISH', '${PRESENCE}', ARGV[3])
+end
+return 1`;
+
+// The members of a room on live instances; those of dead instances are forgotten on the way.
+const MEMBERS = `
+local out = {}
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  local c = cjson.decode(all[i + 1])
+  if redis.call('EXISTS', '${ALIVE}' .. c.inst) == 1 then
+    table.insert(out, all[i]); table.insert(out, all[i + 1])
+  else
+    redis.call('HDEL', KEYS[1], all[i])
+  end
+end
+return out`;
+
+/** A member of a room connected to another instance. */
+export interface RemoteMemberInfo {
+  nickKey: string;
+  nick: string;
+  inst: string;
+  conn: string;
+  author: string;
+}
+
+/** What other instances' members do, as this instance hears it. */
+export type PresenceEvent =
+  | ({ t: 'join'; room: string } & RemoteMemberInfo)
+  | { t: 'leave'; room: string; nickKey: string; nick: string; conn: string; inst: string }
+  | { t: 'typing'; room: string; nick: string; inst: string }
+  | { t: 'gone'; inst: string };
 
 // A room nobody writes to is forgotten by Redis after this long (its history and resend keys).
 const ROOM_TTL_MS = 24 * 60 * 60 * 1000;
@@ -57,6 +116,19 @@ export interface ChatStore {
     ts: number;
     historySize: number;
   }): Promise<{ msg: ChatMessage; duplicate: boolean }>;
+  /** Called with what members on other instances do (never with this instance's own). */
+  onPresence: (ev: PresenceEvent) => void;
+  /** Takes `nickKey` in `room` for connection `conn`; false when another connection holds it. */
+  claim(
+    room: string,
+    m: { nickKey: string; nick: string; conn: string; sessionAuthor: string },
+  ): Promise<boolean>;
+  /** Gives the nick back if `conn` still holds it (fire and forget). */
+  release(room: string, m: { nickKey: string; nick: string; conn: string }): void;
+  /** Tells the other instances' members of `room` that `nick` is typing (fire and forget). */
+  typing(room: string, nick: string): void;
+  /** The room's members on the other live instances. */
+  members(room: string): Promise<RemoteMemberInfo[]>;
   /**
    * Starts reading a room: its kept history first (through `onMessage`), then what comes.
    * `reload`: hand the kept history over again (the instance forgot its copy of the room).
@@ -80,9 +152,18 @@ function toMessage(room: string, id: string, fields: string[]): ChatMessage {
   };
 }
 
-/** Starts this instance's part of the deployment's chat. */
-export async function shareChat(redis: SharedRedis): Promise<ChatStore> {
+/**
+ * Starts this instance's part of the deployment's chat. `aliveMs`: how long after this instance
+ * dies its members still show on the others (it renews its alive key three times as often).
+ */
+export async function shareChat(redis: SharedRedis, aliveMs = 3000): Promise<ChatStore> {
   const { client } = redis;
+  const inst = redis.instanceId;
+  const aliveKey = ALIVE + inst;
+  const fire = (p: Promise<unknown>): void => void p.catch(() => {});
+  // Instances whose members this one shows; checked each beat, forgotten when they die.
+  const remotes = new Set<string>();
+  const sub: Redis = redis.connection();
   await client.set('lab:chat:boot', randomBytes(6).toString('hex'), 'NX');
   const bootId = (await client.get('lab:chat:boot')) ?? 'unknown';
 
@@ -98,6 +179,41 @@ export async function shareChat(redis: SharedRedis): Promise<ChatStore> {
     bootId,
     instance: redis.instanceId.slice(0, 8),
     onMessage: () => {},
+    onPresence: () => {},
+    async claim(room, m) {
+      const ev = { t: 'join', room, nickKey: m.nickKey, nick: m.nick, inst, conn: m.conn };
+      const ok = await client.eval(
+        CLAIM,
+        1,
+        membersKey(room),
+        m.nickKey,
+        m.nick,
+        inst,
+        m.conn,
+        m.sessionAuthor,
+        String(ROOM_TTL_MS),
+        JSON.stringify({ ...ev, author: m.sessionAuthor }),
+      );
+      return ok === 1;
+    },
+    release(room, m) {
+      const ev = { t: 'leave', room, nickKey: m.nickKey, nick: m.nick, conn: m.conn, inst };
+      fire(client.eval(RELEASE, 1, membersKey(room), m.nickKey, m.conn, JSON.stringify(ev)));
+    },
+    typing(room, nick) {
+      fire(client.publish(PRESENCE, JSON.stringify({ t: 'typing', room, nick, inst })));
+    },
+    async members(room) {
+      const flat = (await client.eval(MEMBERS, 1, membersKey(room))) as string[];
+      const out: RemoteMemberInfo[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const c = JSON.parse(flat[i + 1]!) as Omit<RemoteMemberInfo, 'nickKey'>;
+        if (c.inst === inst) continue;
+        remotes.add(c.inst);
+        out.push({ ...c, nickKey: flat[i]! });
+      }
+      return out;
+    },
     async admit(limits) {
       if (limits.length === 0) return true;
       const ok = await client.eval(
@@ -162,8 +278,17 @@ export async function shareChat(redis: SharedRedis): Promise<ChatStore> {
     },
     async close() {
       closed = true;
+      clearInterval(beat);
       wake?.();
       reader.disconnect();
+      sub.disconnect();
+      // The others drop this instance's members at once rather than after `aliveMs`.
+      await client
+        .multi()
+        .del(aliveKey)
+        .publish(PRESENCE, JSON.stringify({ t: 'gone', inst }))
+        .exec()
+        .catch(() => {});
       await reading;
     },
   };
@@ -204,5 +329,42 @@ export async function shareChat(redis: SharedRedis): Promise<ChatStore> {
     }
   };
   const reading = read();
+
+  // Presence: this instance's alive key, renewed three times per `aliveMs`; the members of
+  // instances whose key ran out (they died) are dropped by the others.
+  await client.set(aliveKey, '1', 'PX', aliveMs);
+  const beat = setInterval(
+    () => {
+      fire(client.set(aliveKey, '1', 'PX', aliveMs));
+      if (remotes.size === 0) return;
+      const list = [...remotes];
+      const pipeline = client.pipeline();
+      for (const i of list) pipeline.exists(ALIVE + i);
+      pipeline.exec().then(
+        (res) => {
+          list.forEach((i, n) => {
+            const [err, alive] = res?.[n] ?? [null, 1];
+            if (!err && alive === 0 && remotes.delete(i)) store.onPresence({ t: 'gone', inst: i });
+          });
+        },
+        () => {},
+      );
+    },
+    Math.max(50, aliveMs / 3),
+  );
+  beat.unref();
+  sub.on('message', (_channel: string, raw: string) => {
+    let ev: PresenceEvent;
+    try {
+      ev = JSON.parse(raw) as PresenceEvent;
+    } catch {
+      return;
+    }
+    if (ev.inst === inst) return;
+    if (ev.t === 'join') remotes.add(ev.inst);
+    if (ev.t === 'gone') remotes.delete(ev.inst);
+    store.onPresence(ev);
+  });
+  await sub.subscribe(PRESENCE);
   return store;
 }

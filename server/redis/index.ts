@@ -90,6 +90,36 @@ export async function connectRedis(url: string, timeoutMs = 3000): Promise<Share
   };
 }
 
+// Fixed windows per key: 1 while every key is within its limit (ARGV: the window in ms, then
+// one limit per key). Each key lives one window, so a visitor inventing keys grows nothing.
+const WINDOW = `
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('PEXPIRE', key, ARGV[1]) end
+  if n > tonumber(ARGV[i + 1]) then return 0 end
+end
+return 1`;
+
+/**
+ * Counts one event against each `[key, limit]` in fixed windows of `windowMs`, for the whole
+ * deployment; false when one key is over its limit.
+ */
+export async function admitWindow(
+  redis: SharedRedis,
+  limits: readonly (readonly [string, number])[],
+  windowMs = 1000,
+): Promise<boolean> {
+  if (limits.length === 0) return true;
+  const ok = await redis.client.eval(
+    WINDOW,
+    limits.length,
+    ...limits.map(([k]) => k),
+    String(windowMs),
+    ...limits.map(([, n]) => String(n)),
+  );
+  return ok === 1;
+}
+
 // Renews the lock only while it is still ours: a holder that stalled past the lease must not
 // extend a lock another instance has taken since.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;

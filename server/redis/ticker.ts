@@ -4,11 +4,13 @@
 import type { Redis } from 'ioredis';
 import { Ticker, type TickerStore } from '../http-demos/ticker.ts';
 import type { EventOrigin } from '../../src/lib/wire/http-demos.ts';
-import { RedisLock, type SharedRedis } from './index.ts';
+import { RedisLock, admitWindow, type SharedRedis } from './index.ts';
 
 const STREAM = 'lab:ticker:events';
 const RATE = 'lab:ticker:rate';
 const LOCK = 'lab:ticker:lock';
+// The trainer's pause, for the whole deployment: "1" while paused (one key, no growth).
+const PAUSED = 'lab:ticker:paused';
 
 // Appends the next event in one step, whichever instance asks: its seq follows the newest
 // entry, and never falls below what the asking instance already holds (so a Redis that lost
@@ -28,6 +30,12 @@ export interface SharedTicker {
   ticker: Ticker;
   /** Sets the rate for the whole deployment (the lock holder's timer follows within a second). */
   setRate(rate: number): Promise<void>;
+  /** Counts one "send event now" of `clientKey` for the deployment; false when over `perSecond`. */
+  admitEmit(clientKey: string, perSecond: number): Promise<boolean>;
+  /** Pauses or resumes the deployment's ticker (the holder's timer follows within a second). */
+  setPaused(paused: boolean): Promise<void>;
+  /** Whether the deployment's ticker is paused, as this instance last read it. */
+  readonly paused: boolean;
   /** Whether this instance runs the deployment's timer now. */
   readonly emitting: boolean;
   close(): Promise<void>;
@@ -90,30 +98,47 @@ export async function shareTicker(
   };
   const following = follow();
 
-  // The rate is the deployment's: kept in Redis, followed by whoever holds the lock.
-  const stored = await client.get(RATE).catch(() => null);
-  if (stored !== null && Number.isFinite(Number(stored))) ticker.setRate(Number(stored));
-  const rateTimer = setInterval(() => {
-    client.get(RATE).then(
-      (r) => {
-        if (r !== null && Number(r) !== ticker.rate && Number.isFinite(Number(r))) {
-          ticker.setRate(Number(r));
-        }
-      },
-      () => {},
-    );
-  }, 1000);
+  // The rate and the pause are the deployment's: kept in Redis, read by every instance each
+  // second and followed by whoever holds the lock.
+  let paused = false;
+  let lock: RedisLock | null = null;
+  // The timer runs on the holder of the lock, unless the trainer paused the deployment.
+  const steer = (): void => {
+    // Tests that drive the ticker by hand (no autostart) keep it as they set it.
+    if (!opts.autostart) return;
+    if (lock?.held && !paused) {
+      if (!ticker.running) ticker.start();
+    } else if (ticker.running) ticker.stop();
+  };
+  const apply = ([r, p]: (string | null)[]): void => {
+    if (r != null && Number(r) !== ticker.rate && Number.isFinite(Number(r))) {
+      ticker.setRate(Number(r));
+    }
+    paused = p === '1';
+    steer();
+  };
+  const read = (): Promise<void> => client.mget(RATE, PAUSED).then(apply);
+  await read().catch(() => {});
+  const rateTimer = setInterval(() => void read().catch(() => {}), 1000);
 
-  const lock = new RedisLock(redis, LOCK, opts.leaseMs, (held) => {
-    if (held) ticker.start();
-    else ticker.stop();
-  });
+  lock = new RedisLock(redis, LOCK, opts.leaseMs, steer);
   if (opts.autostart) await lock.start();
 
   return {
     ticker,
     get emitting() {
       return lock.held;
+    },
+    admitEmit: (clientKey, perSecond) =>
+      admitWindow(redis, [[`lab:ticker:emit:${clientKey}`, perSecond]]),
+    get paused() {
+      return paused;
+    },
+    async setPaused(p: boolean) {
+      paused = p;
+      steer();
+      if (p) await client.set(PAUSED, '1');
+      else await client.del(PAUSED);
     },
     async setRate(rate: number) {
       ticker.setRate(rate);

@@ -34,6 +34,7 @@ import { JoinCodes, withPath } from './join.ts';
 import { Faults, type FaultTiming } from './faults.ts';
 import { RateSampler } from './rates.ts';
 import { sendError } from '../http-error.ts';
+import type { WorkshopShare } from '../redis/workshop.ts';
 
 /** The other modules a workshop acts on. */
 export interface WorkshopParts {
@@ -72,16 +73,21 @@ const FAULT_CONTROL: Record<FaultKind, string> = {
 const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Registers the workshop's routes and the `/ws/room` socket. */
+/**
+ * Registers the workshop's routes and the `/ws/room` socket. With `share` (one of several
+ * instances on Redis) the trainer's faults, announcements and follow-me reach every instance.
+ */
 export function registerWorkshop(
   ctx: LabContext,
   parts: WorkshopParts,
   opts: WorkshopOptions = {},
+  share: WorkshopShare | null = null,
 ): WorkshopModule {
   const { app } = ctx;
   const activeForMs = opts.activeForMs ?? 30 * 60_000;
   let trainerSeenAt = -Infinity;
-  const active = (): boolean => Date.now() - trainerSeenAt < activeForMs;
+  const active = (): boolean =>
+    Date.now() - trainerSeenAt < activeForMs || (share?.trainerActive ?? false);
   const room = new Room({
     ...(opts.socketsPerAddress !== undefined ? { socketsPerAddress: opts.socketsPerAddress } : {}),
     ...(opts.maxSockets !== undefined ? { maxSockets: opts.maxSockets } : {}),
@@ -108,8 +114,7 @@ export function registerWorkshop(
         return cut;
       },
       pauseTicker: (paused) => {
-        if (paused) http.ticker.stop();
-        else if (!http.ticker.running) http.ticker.start();
+        http.setPaused(paused);
         return gauge('sse') + gauge('longPoll');
       },
       count: (kind) => {
@@ -153,6 +158,7 @@ export function registerWorkshop(
     async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
       if (trainer.isTrainer(req)) {
         trainerSeenAt = Date.now();
+        share?.trainerSeen(activeForMs);
         return undefined;
       }
       const body: NeedsTrainer = {
@@ -202,7 +208,7 @@ export function registerWorkshop(
         ...room.presence(),
         transports,
         rates: rates.read(),
-        tickerPaused: !http.ticker.running,
+        tickerPaused: http.paused(),
         fleet: sim ? { vehicles: sim.info().vehicles, connected: sim.info().connected } : null,
         announcement: room.announcement,
         follow: room.followRequest,
@@ -228,6 +234,7 @@ export function registerWorkshop(
             'text',
           );
         }
+        share?.publish({ op: 'announce', text: clean });
         return reply
           .header('Cache-Control', 'no-store')
           .send({ announcement: room.announce(clean) });
@@ -247,6 +254,7 @@ export function registerWorkshop(
             'chapter',
           );
         }
+        share?.publish({ op: 'follow', chapter });
         return reply.header('Cache-Control', 'no-store').send({ follow: room.follow(chapter) });
       },
     );
@@ -302,6 +310,10 @@ export function registerWorkshop(
             }
           }
           const report = faults.run(kind, n);
+          // Every instance cuts its own connections; the pause is the shared ticker's state.
+          if (kind !== 'pause-ticker' && kind !== 'resume-ticker') {
+            share?.publish({ op: 'fault', kind, n });
+          }
           trainer.record(req, `fault ${kind}`, { touched: report.touched });
           const body: FaultResult = { report };
           return reply.header('Cache-Control', 'no-store').send(body);
@@ -365,11 +377,28 @@ export function registerWorkshop(
   ctx.gauges.register('wsRoom', () => sockets.size);
   const stopHeartbeat = startHeartbeat(() => sockets, HEARTBEAT_MS);
 
+  if (share) {
+    share.onAction = (action) => {
+      if (action.op === 'fault') faults.run(action.kind, action.n);
+      else if (action.op === 'announce') room.announce(action.text);
+      else room.follow(action.chapter);
+    };
+    // An instance started after the trainer spoke shows what the others show.
+    void share.kept().then(
+      ({ announce, follow }) => {
+        if (announce) room.announce(announce);
+        if (follow !== null) room.follow(follow);
+      },
+      () => {},
+    );
+  }
+
   return {
     room,
     faults,
     active,
     close() {
+      share?.close();
       ctx.router.unroute(ROOM_WS_PATH);
       stopHeartbeat();
       unsubscribe();

@@ -29,6 +29,17 @@ export const SKIPPED: readonly Exception[] = [
       'publishes 256 KiB payloads, over the lab cap of 256 KiB per packet (header included): the ' +
       'broker closes the publisher as it should, and the test waits for acknowledgements forever',
   },
+  {
+    file: 'not-blocking.js',
+    name: 'do not block with overlapping subscription',
+    why:
+      'one publisher sends 10,000 QoS 0 messages as fast as TCP takes them to a broker with ' +
+      'a dispatch concurrency of 15; whenever delivery falls 2,000 messages behind, the lab ' +
+      'sheds QoS 0 (maxDeliveryQueue, counted in $SYS/lab/stats: 2,260 in one failed run) ' +
+      'and the test waits for all 10,000 until its time-out. It failed in 3 of 4 runs on an ' +
+      'idle machine, 1 of 8 on a busy one. limits.test.ts "bounds the delivery queue" proves that ' +
+      'every QoS 0 message is either delivered in order or counted as shed',
+  },
 ];
 
 /** Tests that run and must fail, for a deliberate difference of the lab's broker. */

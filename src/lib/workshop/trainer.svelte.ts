@@ -28,6 +28,8 @@ export class TrainerDesk {
   state: DeskState = $state('checking');
   status: TrainerStatus | null = $state(null);
   join: JoinUrl[] = $state([]);
+  /** The join addresses are still being asked for (the page keeps their place meanwhile). */
+  joinPending = $state(true);
   room: RoomView | null = $state(null);
   history: RatePoint[] = $state([]);
   log: TrainerAction[] = $state([]);
@@ -142,6 +144,7 @@ export class TrainerDesk {
       `${WORKSHOP_API.join}?path=${encodeURIComponent(this.#joinPath())}`,
     ).catch(() => null);
     if (res?.ok) this.join = ((await res.json()) as { urls: JoinUrl[] }).urls;
+    this.joinPending = false;
   }
 
   /** Reads the room and the action log now. */

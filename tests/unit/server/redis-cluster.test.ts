@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Redis } from 'ioredis';
+import { WebSocket } from 'ws';
 import type { Lab } from '../../../server/app.ts';
 import { STORE_UNAVAILABLE, type HealthResponse } from '../../../src/lib/wire/health.ts';
 import type { EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
@@ -379,6 +380,11 @@ describe('the ticker across instances', () => {
       expect((await snapshot).length).toBeGreaterThan(0);
       // One fleet for the deployment: none of its vehicles (or its aggregator) runs on E.
       expect(e.gauges.snapshot()['mqttTcp']).toBe(0);
+      // A chat member on D, as a client of E sees it.
+      const kim = await joinedChat({ port: d.port } as Lab, 'kim', 'killed');
+      const wes = await joinedChat(e, 'wes', 'killed');
+      const seen = wes.frames.find((f) => f.type === 'joined');
+      expect(seen?.type === 'joined' && [...seen.members].sort()).toEqual(['kim', 'wes']);
 
       await kill9(d.child);
       const killedAt = Date.now();
@@ -389,6 +395,12 @@ describe('the ticker across instances', () => {
       );
       // The CLI's lease is 3 s and the survivor checks every 200 ms (slack for a busy machine).
       expect(Date.now() - killedAt).toBeLessThan(10_000);
+      // D's alive key ran out as its lease did: E drops its chat member and says so.
+      const gone = await wes.next('presence', (m) => m.event === 'leave' && m.nick === 'kim');
+      expect(gone.members).toEqual(['wes']);
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+      wes.close();
+      kim.close();
       const before = timed().length;
       await waitFor(() => timed().length >= before + 2, 'ticks of the new holder', 10_000);
       sse.close();
@@ -491,5 +503,128 @@ describe('the chat across instances', () => {
     expect(limited).toBeGreaterThanOrEqual(16 + 4 - 10);
     a.close();
     b.close();
+  });
+});
+
+describe('per-visitor state shared by every instance', () => {
+  it('lists chat members and typing across instances and refuses a nick taken on another', async () => {
+    const pam = await joinedChat(lab(0), 'pam', 'presence');
+    const pete = await joinedChat(lab(1), 'pete', 'presence');
+    const joined = pete.frames.find((f) => f.type === 'joined');
+    expect(joined?.type === 'joined' && [...joined.members].sort()).toEqual(['pam', 'pete']);
+    await pam.next('presence', (m) => m.event === 'join' && m.nick === 'pete');
+    pete.send({ type: 'typing', room: 'presence' });
+    await pam.next('typing', (m) => m.nick === 'pete');
+
+    // The same nick (folded: case does not make it another) on a third instance.
+    const copy = await rawChat(lab(2));
+    copy.send({ type: 'hello', nick: 'PAM' });
+    copy.send({ type: 'join', room: 'presence' });
+    await copy.next('error', (e) => e.code === 'nick_taken');
+
+    pete.close();
+    const left = await pam.next('presence', (m) => m.event === 'leave' && m.nick === 'pete');
+    expect(left.members).toEqual(['pam']);
+    for (const c of [pam, copy]) c.close();
+  });
+
+  it('counts "send event now" of one client against one limit on every instance', async () => {
+    const id = `emit-shared-${Date.now()}`;
+    // The window starts with the first request, and the whole burst fits in it.
+    const burst = await Promise.all(
+      [0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1].map((i) =>
+        fetch(`${base(lab(i))}/api/ticker/emit?clientId=${id}`, { method: 'POST' }),
+      ),
+    );
+    const ok = burst.filter((r) => r.status === 200).length;
+    expect(burst.filter((r) => r.status === 429).length).toBe(12 - ok);
+    expect(ok).toBe(5);
+  });
+
+  it('shows the trainer’s presence, pause, announcements and faults made on one instance on the others', async () => {
+    const room = async (l: Lab): Promise<{ tickerPaused: boolean }> =>
+      (await (await fetch(`${base(l)}/api/workshop/room`)).json()) as { tickerPaused: boolean };
+    const fault = async (kind: string): Promise<void> => {
+      const res = await fetch(`${base(lab(0))}/api/workshop/faults/${kind}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(res.status).toBe(200);
+    };
+    // An attendee's page on C: it joins the room once a trainer is active anywhere.
+    const active = async (l: Lab): Promise<boolean> =>
+      ((await (await fetch(`${base(l)}/api/workshop`)).json()) as { active: boolean }).active;
+    expect(await active(lab(2))).toBe(false);
+    expect((await room(lab(1))).tickerPaused).toBe(false);
+    await fault('pause-ticker');
+    await waitFor(
+      async () => (await room(lab(1))).tickerPaused && (await active(lab(2))),
+      'the pause on B, the trainer seen on C',
+    );
+    const attendee = new WebSocket(`ws://127.0.0.1:${lab(2).port}/ws/room`);
+    const frames: { type: string; announcement?: { text: string } | null }[] = [];
+    attendee.on('message', (d: Buffer) => frames.push(JSON.parse(d.toString()) as never));
+    await new Promise((r) => attendee.once('open', r));
+    const said = await fetch(`${base(lab(0))}/api/workshop/announce`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'break until ten' }),
+    });
+    expect(said.status).toBe(200);
+    await waitFor(
+      () => frames.some((f) => f.type === 'announce' && f.announcement?.text === 'break until ten'),
+      'the announcement on C',
+    );
+    attendee.terminate();
+
+    // A fault pressed on A cuts the SSE streams of B too.
+    const stream = await fetch(`${base(lab(1))}/api/sse?clientId=cut-on-b`);
+    const reader = stream.body!.getReader();
+    await reader.read();
+    await fault('cut-sse');
+    await expect(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })(),
+    ).rejects.toThrow();
+    await fault('resume-ticker');
+    await waitFor(async () => !(await room(lab(2))).tickerPaused, 'the resume on C');
+  });
+
+  it('caps one visitor’s races, and races in all, across instances', async () => {
+    const create = (l: Lab) =>
+      fetch(`${base(l)}/api/race`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          cookie: 'lab_vid=cluster-race-visitor-00000000',
+        },
+        body: JSON.stringify({ rate: 1, size: 16, durationS: 5, pollIntervalS: 1 }),
+      });
+    // Two at once per visitor: one on A and one on B fill them; C refuses the third.
+    expect((await create(lab(0))).status).toBe(201);
+    expect((await create(lab(1))).status).toBe(201);
+    const third = await create(lab(2));
+    expect(third.status).toBe(429);
+
+    // The cap on races at once in all: one, held on X, refuses another visitor on Y.
+    const url = `${redis.url}/3`;
+    const x = await startTestLab({ redisUrl: url, race: { maxRaces: 1 } });
+    const y = await startTestLab({ redisUrl: url, race: { maxRaces: 1 } });
+    try {
+      expect((await create(x)).status).toBe(201);
+      const other = await fetch(`${base(y)}/api/race`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          cookie: 'lab_vid=another-visitor-000000000',
+        },
+        body: JSON.stringify({ rate: 1, size: 16, durationS: 5, pollIntervalS: 1 }),
+      });
+      expect(other.status).toBe(503);
+    } finally {
+      await Promise.all([x.close(), y.close()]);
+    }
   });
 });

@@ -29,6 +29,9 @@ function runUpstream(only?: Result[]): Promise<Result[]> {
     '--test',
     // One process for all files: the preload's start-up is paid once, not per file.
     '--experimental-test-isolation=none',
+    // A test that times out leaves its broker and clients open, and the process would then
+    // never exit: end it once every test has reported.
+    '--test-force-exit',
     `--test-reporter=${root}tests/upstream/reporter.ts`,
     // Generous: the heaviest upstream tests (10,000 messages) are slow on a loaded machine.
     '--test-timeout=90000',
