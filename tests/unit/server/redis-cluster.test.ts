@@ -198,11 +198,6 @@ describe('the broker across instances', () => {
     const d = await startCliLab(redis.url);
     const onD = { port: d.port } as Lab;
     const talker = await joinedChat(onD, 'dora', 'durable');
-    // A member on the instance about to die, as a client of another instance sees it.
-    const kim = await joinedChat(onD, 'kim', 'durable-presence');
-    const wes = await joinedChat(lab(0), 'wes', 'durable-presence');
-    const seen = wes.frames.find((f) => f.type === 'joined');
-    expect(seen?.type === 'joined' && [...seen.members].sort()).toEqual(['kim', 'wes']);
     talker.send({ type: 'chat', room: 'durable', text: 'before the kill', clientMsgId: 'd1' });
     await talker.next('chat', (m) => m.text === 'before the kill');
     talker.close();
@@ -226,11 +221,6 @@ describe('the broker across instances', () => {
       probe.disconnect();
     }
     await kill9(d.child);
-    // Its alive key runs out (3 s) and the others drop its members.
-    const gone = await wes.next('presence', (m) => m.event === 'leave' && m.nick === 'kim');
-    expect(gone.members).toEqual(['wes']);
-    wes.close();
-    kim.close();
 
     const back = await startCliLab(redis.url);
     try {
@@ -388,6 +378,11 @@ describe('the ticker across instances', () => {
       expect((await snapshot).length).toBeGreaterThan(0);
       // One fleet for the deployment: none of its vehicles (or its aggregator) runs on E.
       expect(e.gauges.snapshot()['mqttTcp']).toBe(0);
+      // A chat member on D, as a client of E sees it.
+      const kim = await joinedChat({ port: d.port } as Lab, 'kim', 'killed');
+      const wes = await joinedChat(e, 'wes', 'killed');
+      const seen = wes.frames.find((f) => f.type === 'joined');
+      expect(seen?.type === 'joined' && [...seen.members].sort()).toEqual(['kim', 'wes']);
 
       await kill9(d.child);
       const killedAt = Date.now();
@@ -398,6 +393,12 @@ describe('the ticker across instances', () => {
       );
       // The CLI's lease is 3 s and the survivor checks every 200 ms (slack for a busy machine).
       expect(Date.now() - killedAt).toBeLessThan(10_000);
+      // D's alive key ran out as its lease did: E drops its chat member and says so.
+      const gone = await wes.next('presence', (m) => m.event === 'leave' && m.nick === 'kim');
+      expect(gone.members).toEqual(['wes']);
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+      wes.close();
+      kim.close();
       const before = timed().length;
       await waitFor(() => timed().length >= before + 2, 'ticks of the new holder', 10_000);
       sse.close();
@@ -538,7 +539,7 @@ describe('per-visitor state shared by every instance', () => {
     expect(ok).toBe(5);
   });
 
-  it('shows the trainer’s presence, pause and announcements made on one instance on the others', async () => {
+  it('shows the trainer’s presence, pause, announcements and faults made on one instance on the others', async () => {
     const room = async (l: Lab): Promise<{ tickerPaused: boolean }> =>
       (await (await fetch(`${base(l)}/api/workshop/room`)).json()) as { tickerPaused: boolean };
     const fault = async (kind: string): Promise<void> => {
@@ -574,6 +575,17 @@ describe('per-visitor state shared by every instance', () => {
       'the announcement on C',
     );
     attendee.terminate();
+
+    // A fault pressed on A cuts the SSE streams of B too.
+    const stream = await fetch(`${base(lab(1))}/api/sse?clientId=cut-on-b`);
+    const reader = stream.body!.getReader();
+    await reader.read();
+    await fault('cut-sse');
+    await expect(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })(),
+    ).rejects.toThrow();
     await fault('resume-ticker');
     await waitFor(async () => !(await room(lab(2))).tickerPaused, 'the resume on C');
   });
