@@ -35,21 +35,56 @@ const PLURAL = /\{(\w+), plural,((?:\s*(?:=\d+|zero|one|two|few|many|other) \{[^
 const BRANCH = /(=\d+|zero|one|two|few|many|other) \{([^{}]*)\}/g;
 const PLACEHOLDER = /\{(\w+)\}/g;
 
+// Islands format many strings while they hydrate: one PluralRules per locale, built on first use.
+const pluralRules = new Map<Locale, Intl.PluralRules>();
+
 /** Fills `{name}` placeholders and `{name, plural, …}` choices in one string. */
 export function format(text: string, locale: Locale, vars?: Vars): string {
-  const rules = new Intl.PluralRules(locale);
+  const rules = (): Intl.PluralRules => {
+    let r = pluralRules.get(locale);
+    if (!r) pluralRules.set(locale, (r = new Intl.PluralRules(locale)));
+    return r;
+  };
   const chosen = text.replace(PLURAL, (whole, name: string, body: string) => {
     const value = vars?.[name];
     if (value === undefined) return whole;
     const n = Number(value);
     const branches = new Map<string, string>();
     for (const m of body.matchAll(BRANCH)) branches.set(m[1] ?? '', m[2] ?? '');
-    const branch = branches.get(`=${n}`) ?? branches.get(rules.select(n)) ?? branches.get('other');
+    const branch =
+      branches.get(`=${n}`) ?? branches.get(rules().select(n)) ?? branches.get('other');
     return branch === undefined ? whole : branch.replaceAll('#', String(value));
   });
   return chosen.replace(PLACEHOLDER, (whole, name: string) =>
     vars && name in vars ? String(vars[name]) : whole,
   );
+}
+
+/**
+ * `n` with at most `digits` decimals, as `n.toLocaleString(locale, { maximumFractionDigits })`
+ * writes it. Both locales write Latin digits, a comma between groups of three and a dot before
+ * the decimals, so no Intl.NumberFormat is needed: the first one a page builds costs a phone's CPU
+ * about 100 ms (ICU sets up number formatting), in the middle of hydrating an island.
+ */
+export function formatNumber(n: number, locale: Locale, digits = 0): string {
+  // The shortest decimal that reads back as n ("0.15", not 0.1499…), which is what Intl rounds.
+  const shortest = String(Math.abs(n));
+  if (!Number.isFinite(n) || shortest.includes('e')) {
+    return n.toLocaleString(locale, { maximumFractionDigits: digits });
+  }
+  let [whole = '', fraction = ''] = shortest.split('.');
+  if (fraction.length > digits) {
+    // Half away from zero on the decimal digits, as Intl's default "halfExpand".
+    let units = BigInt(whole + fraction.slice(0, digits));
+    if ((fraction[digits] ?? '0') >= '5') units += BigInt(1);
+    const all = units.toString().padStart(digits + 1, '0');
+    whole = all.slice(0, all.length - digits);
+    fraction = all.slice(all.length - digits);
+  }
+  const decimals = fraction.replace(/0+$/, '');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const text = decimals ? `${grouped}.${decimals}` : grouped;
+  return n < 0 || Object.is(n, -0) ? `-${text}` : text;
 }
 
 /** Returns a lookup over one locale's strings (what an island receives from its page). */
