@@ -17,7 +17,6 @@ import { readSuback, refusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats } from '../wire/mqtt-stats.ts';
 import type { Connect, MqttLab, Role, SubackView } from './lab.svelte.ts';
 import type { V5Experiment } from './v5-experiments.ts';
-import { watchStore } from '../status/store-report.ts';
 
 /** How often, at most, the packet diagram is redrawn while packets stream in (ms). */
 const DRAW_EVERY_MS = 150;
@@ -36,7 +35,8 @@ export class LabSession {
     this.#connect = connect;
     this.#pageUrl = pageUrl;
     // The lab's first connection: the page's store notice may now have something to say.
-    watchStore();
+    // Imported when needed, not with this chunk: the page's first load names one chunk fewer.
+    void import('../status/store-report.ts').then((m) => m.watchStore());
   }
 
   /** Adds the likely cause to a refusal; `anonymous` is whether the client logged in. */
