@@ -17,6 +17,7 @@ import { readSuback, refusalReason, type SubackResult } from './suback.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats } from '../wire/mqtt-stats.ts';
 import type { Connect, MqttLab, Role, SubackView } from './lab.svelte.ts';
 import type { V5Experiment } from './v5-experiments.ts';
+import { watchStore } from '../status/store-report.ts';
 
 /** How often, at most, the packet diagram is redrawn while packets stream in (ms). */
 const DRAW_EVERY_MS = 150;
@@ -34,6 +35,8 @@ export class LabSession {
     this.#lab = lab;
     this.#connect = connect;
     this.#pageUrl = pageUrl;
+    // The lab's first connection: the page's store notice may now have something to say.
+    watchStore();
   }
 
   /** Adds the likely cause to a refusal; `anonymous` is whether the client logged in. */

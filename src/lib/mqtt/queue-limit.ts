@@ -5,6 +5,7 @@ import { close, connected, type ClientFactory } from './experiments.ts';
 import { SESSION_QUEUE_CAP } from '../wire/broker-limits.ts';
 import { SYS_STATS_TOPIC, parseBrokerStats, type BrokerStats } from '../wire/mqtt-stats.ts';
 import { QUEUE_DEMO_COUNT, QUEUE_DEMO_PAYLOAD } from './queue-sizes.ts';
+import { watchStore } from '../status/store-report.ts';
 
 export { QUEUE_DEMO_COUNT, QUEUE_DEMO_PAYLOAD };
 
@@ -109,6 +110,8 @@ function watchStats(
  * leaves no session behind.
  */
 export async function runQueueLimitExperiment(env: QueueEnv): Promise<QueueReport> {
+  // The demo runs: the page's store notice may now have something to say.
+  watchStore();
   const count = env.count ?? QUEUE_DEMO_COUNT;
   const payloadBytes = env.payloadBytes ?? QUEUE_DEMO_PAYLOAD;
   const timeoutMs = env.timeoutMs ?? 10_000;
