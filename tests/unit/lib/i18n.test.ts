@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  format,
-  formatNumber,
-  toLocale,
-  translator,
-  type Vars,
-} from '../../../src/lib/i18n/index.ts';
+import { format, toLocale, translator, type Vars } from '../../../src/lib/i18n/index.ts';
+import { formatNumber } from '../../../src/lib/i18n/numbers.ts';
 import { statusStrings } from '../../../src/lib/i18n/status.ts';
 import { chatStrings } from '../../../src/lib/i18n/chat.ts';
 import { compareStrings } from '../../../src/lib/i18n/compare.ts';
