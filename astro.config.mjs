@@ -71,10 +71,12 @@ export default defineConfig({
       ],
       customCss: ['./src/styles/lab.css'],
       // Header: the theme and language pickers on a phone's home page. Footer: the hook that loads
-      // workshop mode's banners while a trainer is active.
+      // workshop mode's banners while a trainer is active. Search: builds the Pagefind UI when the
+      // reader first opens search, not at idle on every page load.
       components: {
         Header: './src/components/overrides/Header.astro',
         Footer: './src/components/overrides/Footer.astro',
+        Search: './src/components/overrides/Search.astro',
       },
       lastUpdated: false,
       pagination: true,

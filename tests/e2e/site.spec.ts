@@ -27,16 +27,58 @@ test('the language picker switches between zh-CN and English on the same chapter
   expect(problems.list).toEqual([]);
 });
 
-test('search finds a chapter by a word in it', async ({ page, problems }) => {
-  await page.goto('/en/');
-  await page.getByRole('button', { name: 'Search' }).click();
-  const input = page.getByRole('dialog', { name: 'Search' }).getByRole('textbox');
-  await input.fill('Last-Event-ID');
-  // Other chapters mention the header too; the SSE chapter must be among the results.
-  const result = page.locator('.pagefind-ui__result-link[href^="/en/sse/"]').first();
-  await expect(result).toBeVisible({ timeout: 10_000 });
-  expect(problems.list).toEqual([]);
-});
+for (const { prefix, label, found } of [
+  { prefix: '', label: '搜索', found: /^找到 \d+ 条与 Last-Event-ID 相关的结果$/ },
+  { prefix: '/en', label: 'Search', found: /^\d+ results? for Last-Event-ID$/ },
+]) {
+  test(`search at ${prefix || '/'} loads only when opened, by click or keyboard, and finds a chapter`, async ({
+    page,
+    problems,
+  }) => {
+    // Anything of Pagefind's: its UI chunk (`ui-core`, from @pagefind/default-ui) or its index.
+    const pagefind = /\/pagefind\/|\/ui-core\.[^/]*\.js$/;
+    const fetched: string[] = [];
+    page.on('request', (req) => fetched.push(req.url()));
+    await page.goto(`${prefix}/comparison/`);
+    await page.waitForLoadState('load');
+    // Starlight's own search built the UI in an idle callback after load: let two go by.
+    await page.evaluate(
+      () => new Promise((done) => requestIdleCallback(() => requestIdleCallback(done))),
+    );
+    expect(fetched.filter((url) => pagefind.test(url))).toEqual([]);
+
+    const button = page.getByRole('button', { name: label, exact: true });
+    const dialog = page.getByRole('dialog', { name: label });
+    const input = dialog.getByRole('searchbox').or(dialog.getByRole('textbox')).first();
+
+    // "/" opens search from the page; Escape closes it and focus lands on the search button.
+    await page.keyboard.press('/');
+    await expect(input).toBeFocused({ timeout: 10_000 });
+    expect(fetched.some((url) => pagefind.test(url))).toBe(true);
+    await input.fill('Last-Event-ID');
+    // Other chapters mention the header too; the SSE chapter must be among the results, and the
+    // result count reads in the page's language.
+    const result = dialog.locator(`.pagefind-ui__result-link[href^="${prefix}/sse/"]`).first();
+    await expect(result).toBeVisible({ timeout: 10_000 });
+    await expect(dialog.locator('.pagefind-ui__message')).toHaveText(found);
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+    await expect(button).toBeFocused();
+
+    // The button opens it again (Pagefind clears its query on Escape); Ctrl+K toggles it.
+    await button.click();
+    await expect(input).toBeFocused();
+    await input.fill('Last-Event-ID');
+    await expect(result).toBeVisible({ timeout: 10_000 });
+    await page.keyboard.press('Control+K');
+    await expect(dialog).toBeHidden();
+    await page.keyboard.press('Control+K');
+    await expect(input).toBeFocused();
+    await result.click();
+    await expect(page).toHaveURL(new RegExp(`^[^#]*${prefix}/sse/`));
+    expect(problems.list).toEqual([]);
+  });
+}
 
 test('the server status badge shows the server connected, in each language', async ({
   page,
