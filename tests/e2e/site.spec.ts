@@ -41,10 +41,12 @@ for (const { prefix, label, found } of [
     page.on('request', (req) => fetched.push(req.url()));
     await page.goto(`${prefix}/comparison/`);
     await page.waitForLoadState('load');
-    // Starlight's own search built the UI in an idle callback after load: let two go by.
+    // Starlight's own search built the UI in an idle callback after load: let two go by, then
+    // let the requests that would have started settle.
     await page.evaluate(
       () => new Promise((done) => requestIdleCallback(() => requestIdleCallback(done))),
     );
+    await page.waitForLoadState('networkidle');
     expect(fetched.filter((url) => pagefind.test(url))).toEqual([]);
 
     const button = page.getByRole('button', { name: label, exact: true });
