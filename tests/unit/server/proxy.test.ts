@@ -356,12 +356,8 @@ defineProxySuite('caddy', CADDY, launchCaddy);
 /** The race's surroundings in Node, sending this cookie with every request as a browser does. */
 function cookieRaceEnv(base: string, cookie: string): RunnerEnv {
   const env = nodeRaceEnv(base);
-  const withCookie = <T extends { headers?: Record<string, string> }>(init?: T) => ({
-    ...init,
-    headers: { ...init?.headers, cookie },
-  });
-  env.fetch = (url, init) => fetch(url, withCookie(init));
-  env.request = (url, init) => fetch(url, withCookie(init));
+  env.fetch = (url, init) => fetch(url, { ...init, headers: { cookie } });
+  env.request = (url, init) => fetch(url, { ...init, headers: { ...init?.headers, cookie } });
   env.webSocket = (url) => new WebSocket(url, { headers: { cookie } }) as unknown as WebSocketLike;
   env.eventSource = (url) =>
     new EventSource(url, {
