@@ -9,6 +9,7 @@ import {
 } from '../wire/workshop.ts';
 import { TRAINER_API, type TrainerAction, type TrainerStatus } from '../wire/trainer.ts';
 import type { FetchLike } from '../platform.ts';
+import { watchStore } from '../status/store-report.ts';
 
 /** One point of the rate chart. */
 export interface RatePoint {
@@ -61,6 +62,7 @@ export class TrainerDesk {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
+    watchStore();
     await this.#checkTrainer();
   }
 

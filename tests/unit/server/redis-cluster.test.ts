@@ -6,7 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import type { Lab } from '../../../server/app.ts';
-import type { HealthResponse } from '../../../src/lib/wire/health.ts';
+import { STORE_UNAVAILABLE, type HealthResponse } from '../../../src/lib/wire/health.ts';
 import type { EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
 import type { FleetInfo } from '../../../src/lib/wire/fleet.ts';
 import { startTestLab, waitFor } from '../../helpers/lab.ts';
@@ -143,6 +143,8 @@ describe('Redis going away while the lab runs', () => {
       await waitFor(async () => (await health()) === 'down', 'health to say down');
       const emit = await fetch(`${base(one)}/api/ticker/emit?clientId=out`, { method: 'POST' });
       expect(emit.status).toBe(503);
+      // Pages say this in their own language: the code, not the English text, is what they read.
+      expect(await emit.json()).toMatchObject({ statusCode: 503, code: STORE_UNAVAILABLE });
       chat.send({ type: 'chat', room: 'outage', text: 'lost?', clientMsgId: 'o1' });
       expect((await chat.next('error', (m) => m.ref === 'o1')).code).toBe('unavailable');
 
