@@ -37,6 +37,10 @@ function anchorLabelsAfterStarlight() {
 export default defineConfig({
   site: 'http://localhost:4321',
   trailingSlash: 'ignore',
+  // Starlight turns on prefetching of every link (about 1.1 KiB of script on every page, plus
+  // listeners on each link at load); the pages are small and served from the trainer's laptop or
+  // loopback, so a click loads fast enough without it, and demo pages keep within their budget.
+  prefetch: false,
   // Headings may carry a fixed anchor shared by both locales (see remark-heading-ids.ts).
   markdown: {
     processor: unified({

@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import { FleetOptionError, checkRate, checkVehicles } from './fleet/options.ts';
 import { checkToken, type TrainerLimits, type TrainerOptions } from './workshop/trainer.ts';
 import type { WorkshopOptions } from './workshop/index.ts';
 import type { BrokerLimits } from './broker/limits.ts';
+import { OptionError, httpOrigin, parseFlags, wholeNumber } from './flags.ts';
 
 /** How the lab reaches an MQTT broker: its own embedded one, or a real one elsewhere. */
 export type BrokerConfig =
@@ -65,9 +65,7 @@ export interface LabConfig {
 }
 
 /** A configuration mistake that the user must fix; the CLI prints it and exits with code 2. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { OptionError as ConfigError };
 
 /** Flags the CLI accepts, with the environment variable that sets the same thing. */
 export const OPTIONS = [
@@ -192,46 +190,27 @@ export function helpText(): string {
   ].join('\n');
 }
 
-function parsePort(raw: string, name: string): number {
-  // Reject "12abc", "1e3" and friends: Number() would accept some of them.
-  if (!/^\d{1,5}$/.test(raw.trim())) {
-    throw new ConfigError(`${name} must be a whole number from 0 to 65535, got "${raw}"`);
-  }
-  const n = Number(raw);
-  if (n > 65535)
-    throw new ConfigError(`${name} must be a whole number from 0 to 65535, got "${raw}"`);
-  return n;
-}
+const parsePort = (raw: string, name: string): number => wholeNumber(raw, name, 0, 65535);
 
 function parseUrl(raw: string, name: string, schemes: readonly string[]): string {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} is not a valid URL: "${raw}"`);
+    throw new OptionError(`${name} is not a valid URL: "${raw}"`);
   }
   const scheme = url.protocol.replace(/:$/, '');
   if (!schemes.includes(scheme)) {
-    throw new ConfigError(
+    throw new OptionError(
       `${name} must start with ${schemes.map((s) => `${s}://`).join(', ')}; got "${raw}"`,
     );
   }
-  if (!url.hostname) throw new ConfigError(`${name} has no host: "${raw}"`);
+  if (!url.hostname) throw new OptionError(`${name} has no host: "${raw}"`);
   return raw;
 }
 
 // ioredis' URL forms: plain TCP, and TLS (managed Redis services).
 const REDIS_SCHEMES = ['redis', 'rediss'] as const;
-
-function parseOrigin(raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
-    return u.origin;
-  } catch {
-    throw new ConfigError(`--allow-origin must be an http:// or https:// origin, got "${raw}"`);
-  }
-}
 
 // proxy-addr's names for address ranges, plus addresses and CIDR blocks.
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -248,7 +227,7 @@ function parseTrustProxy(raw: string, name: string): string | null {
       PROXY_NAMES.has(item) ||
       (isIP(addr) !== 0 && (prefix === undefined || /^\d{1,3}$/.test(prefix)));
     if (!ok) {
-      throw new ConfigError(
+      throw new OptionError(
         `${name} must be loopback, linklocal, uniquelocal, or addresses/CIDR blocks separated by commas; got "${item}"`,
       );
     }
@@ -258,40 +237,33 @@ function parseTrustProxy(raw: string, name: string): string | null {
 
 /** Merges CLI flags over environment variables over defaults; throws ConfigError on a bad value. */
 export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): LabConfig | 'help' {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'mqtt-port': { type: 'string' },
-        'broker-url': { type: 'string' },
-        'broker-tcp-url': { type: 'string' },
-        broker: { type: 'string' },
-        'mosquitto-bin': { type: 'string' },
-        'mosquitto-ws-port': { type: 'string' },
-        'no-site': { type: 'boolean' },
-        dist: { type: 'string' },
-        'allow-origin': { type: 'string', multiple: true },
-        fleet: { type: 'string' },
-        'no-fleet': { type: 'boolean' },
-        'fleet-rate': { type: 'string' },
-        'fleet-capacity': { type: 'string' },
-        'trainer-token': { type: 'string' },
-        'no-local-trainer': { type: 'boolean' },
-        'trust-proxy': { type: 'string' },
-        'people-per-address': { type: 'string' },
-        'redis-url': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    // parseArgs explains unknown flags and missing values well; keep its words, drop its code.
-    throw new ConfigError(`${(err as Error).message}. Run "npm start -- --help" for the options.`);
-  }
+  const values = parseFlags(
+    argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'mqtt-port': { type: 'string' },
+      'broker-url': { type: 'string' },
+      'broker-tcp-url': { type: 'string' },
+      broker: { type: 'string' },
+      'mosquitto-bin': { type: 'string' },
+      'mosquitto-ws-port': { type: 'string' },
+      'no-site': { type: 'boolean' },
+      dist: { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
+      fleet: { type: 'string' },
+      'no-fleet': { type: 'boolean' },
+      'fleet-rate': { type: 'string' },
+      'fleet-capacity': { type: 'string' },
+      'trainer-token': { type: 'string' },
+      'no-local-trainer': { type: 'boolean' },
+      'trust-proxy': { type: 'string' },
+      'people-per-address': { type: 'string' },
+      'redis-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    'npm start',
+  );
   if (values.help) return 'help';
 
   // An empty environment variable counts as unset; an empty flag value is a mistake.
@@ -301,7 +273,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
     values.port !== undefined ? '--port' : 'PORT',
   );
   const host = (values.host ?? fromEnv('HOST') ?? '0.0.0.0').trim();
-  if (!host) throw new ConfigError('--host must not be empty');
+  if (!host) throw new OptionError('--host must not be empty');
   const mqttPort = parsePort(
     values['mqtt-port'] ?? fromEnv('MQTT_PORT') ?? '1883',
     values['mqtt-port'] !== undefined ? '--mqtt-port' : 'MQTT_PORT',
@@ -316,10 +288,10 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
   const kindName = values.broker !== undefined ? '--broker' : 'LAB_BROKER';
   const kind = (values.broker ?? fromEnv('LAB_BROKER') ?? 'embedded').trim();
   if (kind !== 'embedded' && kind !== 'mosquitto') {
-    throw new ConfigError(`${kindName} must be "embedded" or "mosquitto", got "${kind}"`);
+    throw new OptionError(`${kindName} must be "embedded" or "mosquitto", got "${kind}"`);
   }
   if (kind === 'mosquitto' && (browserUrl || tcpUrl)) {
-    throw new ConfigError(
+    throw new OptionError(
       `${kindName} mosquitto runs a broker here; --broker-url and --broker-tcp-url name one elsewhere: use one or the other`,
     );
   }
@@ -362,18 +334,19 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
       ),
     };
   } catch (err) {
-    if (err instanceof FleetOptionError) throw new ConfigError(err.message);
+    if (err instanceof FleetOptionError) throw new OptionError(err.message);
     throw err;
   }
-  const capacityRaw = values['fleet-capacity'] ?? fromEnv('LAB_FLEET_CAPACITY') ?? '2000';
   const capacityName =
     values['fleet-capacity'] !== undefined ? '--fleet-capacity' : 'LAB_FLEET_CAPACITY';
-  if (!/^\d{1,6}$/.test(capacityRaw.trim()) || Number(capacityRaw) < 1) {
-    throw new ConfigError(`${capacityName} must be a whole number from 1, got "${capacityRaw}"`);
-  }
-  const fleetCapacity = Number(capacityRaw);
+  const fleetCapacity = wholeNumber(
+    values['fleet-capacity'] ?? fromEnv('LAB_FLEET_CAPACITY') ?? '2000',
+    capacityName,
+    1,
+    999_999,
+  );
   if (fleet.vehicles > fleetCapacity || fleet.vehicles * fleet.rateHz > fleetCapacity) {
-    throw new ConfigError(
+    throw new OptionError(
       `the fleet (${fleet.vehicles} vehicles at ${fleet.rateHz} Hz) is over ${capacityName} ` +
         `${fleetCapacity}: vehicles and vehicles × rate must stay within it`,
     );
@@ -383,7 +356,7 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
     const problem = checkToken(token);
     if (problem) {
       const name = values['trainer-token'] !== undefined ? '--trainer-token' : 'LAB_TRAINER_TOKEN';
-      throw new ConfigError(`${name}: ${problem}`);
+      throw new OptionError(`${name}: ${problem}`);
     }
   }
   const trustProxy = parseTrustProxy(
@@ -395,20 +368,18 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
     localTrainer: !(values['no-local-trainer'] ?? env['LAB_NO_LOCAL_TRAINER'] === '1'),
     trustProxy,
   };
-  const peopleRaw = values['people-per-address'] ?? fromEnv('LAB_PEOPLE_PER_ADDRESS') ?? '8';
-  if (!/^\d{1,4}$/.test(peopleRaw.trim()) || Number(peopleRaw) < 1) {
-    const name =
-      values['people-per-address'] !== undefined
-        ? '--people-per-address'
-        : 'LAB_PEOPLE_PER_ADDRESS';
-    throw new ConfigError(`${name} must be a whole number from 1 to 9999, got "${peopleRaw}"`);
-  }
+  const peoplePerAddress = wholeNumber(
+    values['people-per-address'] ?? fromEnv('LAB_PEOPLE_PER_ADDRESS') ?? '8',
+    values['people-per-address'] !== undefined ? '--people-per-address' : 'LAB_PEOPLE_PER_ADDRESS',
+    1,
+    9999,
+  );
   const redisRaw = values['redis-url'] ?? fromEnv('LAB_REDIS_URL');
   const redisName = values['redis-url'] !== undefined ? '--redis-url' : 'LAB_REDIS_URL';
   const redisUrl = redisRaw === undefined ? null : parseUrl(redisRaw, redisName, REDIS_SCHEMES);
   if (redisUrl && broker.mode !== 'embedded') {
     // Only the embedded broker can share its subscriptions and sessions through Redis.
-    throw new ConfigError(
+    throw new OptionError(
       `${redisName} shares the embedded broker between instances; it cannot be combined with ${broker.mode === 'mosquitto' ? kindName + ' mosquitto' : '--broker-url/--broker-tcp-url'}`,
     );
   }
@@ -418,11 +389,11 @@ export function parseConfig(argv: readonly string[], env: NodeJS.ProcessEnv): La
     broker,
     trainer,
     ...(redisUrl ? { redisUrl } : {}),
-    peoplePerAddress: Number(peopleRaw),
+    peoplePerAddress,
     fleetCapacity,
     site: !(values['no-site'] ?? env['LAB_NO_SITE'] === '1'),
     distDir: values.dist ?? env['LAB_DIST'] ?? 'dist',
-    allowedOrigins: originsRaw.map(parseOrigin),
+    allowedOrigins: originsRaw.map((raw) => httpOrigin(raw, '--allow-origin')),
     fleet,
     // Off for the end-to-end tests, which measure the dashboard at the set rate (README).
     ...(env['LAB_FLEET_BACKOFF'] === 'off' ? { fleetBackoff: false } : {}),

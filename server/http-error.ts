@@ -2,6 +2,7 @@
 // one input was at fault, never cached and never HTML.
 import type { FastifyReply } from 'fastify';
 import type { ApiError } from '../src/lib/wire/health.ts';
+import { STORE_UNAVAILABLE } from '../src/lib/wire/health.ts';
 
 /** Sends `{ error, statusCode, field? }` with `statusCode`; `field` names the input at fault. */
 export function sendError(
@@ -13,4 +14,18 @@ export function sendError(
   const body: ApiError & { field?: string } =
     field === undefined ? { error, statusCode } : { error, statusCode, field };
   return reply.code(statusCode).header('Cache-Control', 'no-store').send(body);
+}
+
+/**
+ * Sends the 503 of a request that needed the deployment's Redis while it is not answering, with
+ * `code` so that pages say it in their own language; the client may retry after a second.
+ */
+export function sendStoreDown(reply: FastifyReply): FastifyReply {
+  const body: ApiError = {
+    error: 'the shared store (Redis) is not answering; retry shortly',
+    statusCode: 503,
+    code: STORE_UNAVAILABLE,
+  };
+  // RFC 9110 §10.2.3: Retry-After in seconds.
+  return reply.code(503).header('Cache-Control', 'no-store').header('Retry-After', '1').send(body);
 }

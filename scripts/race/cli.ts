@@ -7,7 +7,9 @@ try {
   opts = parseRaceArgs(process.argv.slice(2));
 } catch (err) {
   if (!(err instanceof RaceCliError)) throw err;
-  process.stderr.write(`npm run race: ${err.message}\nTry: npm run race -- --help\n`);
+  // A flag parseArgs refused already says where the help is.
+  const hint = err.message.includes('--help') ? '' : 'Try: npm run race -- --help\n';
+  process.stderr.write(`npm run race: ${err.message}\n${hint}`);
   process.exit(2);
 }
 if (opts.help) {

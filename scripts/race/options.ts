@@ -1,5 +1,12 @@
-// Options of `npm run race`, parsed with node:util's parseArgs and checked with the wire limits.
-import { parseArgs } from 'node:util';
+// Options of `npm run race`, parsed as the lab's own flags are (server/flags.ts) and checked with
+// the wire limits.
+import {
+  OptionError,
+  httpOrigin,
+  numberFlag,
+  parseFlags,
+  wholeNumber,
+} from '../../server/flags.ts';
 import type { LaneId, Scenario } from '../../src/lib/wire/race.ts';
 import { DEFAULT_SCENARIO, LANES, scenarioError } from '../../src/lib/wire/race.ts';
 
@@ -15,9 +22,7 @@ export interface RaceCliOptions {
 }
 
 /** A bad option: the CLI prints it and exits with code 2. */
-export class RaceCliError extends Error {
-  override name = 'RaceCliError';
-}
+export { OptionError as RaceCliError };
 
 /** The help text. */
 export const RACE_HELP = `Usage: npm run race -- [options]
@@ -37,44 +42,29 @@ and this prints each lane's latency, losses and exact bytes on the wire.
   --help                this text
 `;
 
-const number = (raw: string | undefined, flag: string, fallback: number): number => {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n)) {
-    throw new RaceCliError(`${flag} must be a number, not ${JSON.stringify(raw)}`);
-  }
-  return n;
-};
-
-/** Parses argv (after `--`); throws RaceCliError on anything it cannot accept. */
+/** Parses argv (after `--`); throws OptionError on anything it cannot accept. */
 export function parseRaceArgs(argv: readonly string[]): RaceCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        rate: { type: 'string' },
-        size: { type: 'string' },
-        duration: { type: 'string' },
-        'poll-interval': { type: 'string' },
-        clients: { type: 'string' },
-        transports: { type: 'string' },
-        'cut-every': { type: 'string' },
-        format: { type: 'string' },
-        url: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    }));
-  } catch (err) {
-    throw new RaceCliError((err as Error).message);
-  }
+  const values = parseFlags(
+    argv,
+    {
+      rate: { type: 'string' },
+      size: { type: 'string' },
+      duration: { type: 'string' },
+      'poll-interval': { type: 'string' },
+      clients: { type: 'string' },
+      transports: { type: 'string' },
+      'cut-every': { type: 'string' },
+      format: { type: 'string' },
+      url: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    'npm run race',
+  );
   const scenario: Scenario = {
-    rate: number(values.rate, '--rate', DEFAULT_SCENARIO.rate),
-    size: number(values.size, '--size', DEFAULT_SCENARIO.size),
-    durationS: number(values.duration, '--duration', DEFAULT_SCENARIO.durationS),
-    pollIntervalS: number(
+    rate: numberFlag(values.rate, '--rate', DEFAULT_SCENARIO.rate),
+    size: numberFlag(values.size, '--size', DEFAULT_SCENARIO.size),
+    durationS: numberFlag(values.duration, '--duration', DEFAULT_SCENARIO.durationS),
+    pollIntervalS: numberFlag(
       values['poll-interval'],
       '--poll-interval',
       DEFAULT_SCENARIO.pollIntervalS,
@@ -88,39 +78,27 @@ export function parseRaceArgs(argv: readonly string[]): RaceCliOptions {
       durationS: '--duration',
       pollIntervalS: '--poll-interval',
     }[bad.field];
-    throw new RaceCliError(`${flag}: ${bad.message}`);
+    throw new OptionError(`${flag}: ${bad.message}`);
   }
-  const clients = number(values.clients, '--clients', 1);
-  if (!Number.isInteger(clients) || clients < 1 || clients > 200) {
-    throw new RaceCliError('--clients must be a whole number from 1 to 200');
-  }
+  const clients = wholeNumber(values.clients ?? '1', '--clients', 1, 200);
   const transports = values.transports
     ? values.transports.split(',').map((s) => s.trim())
     : [...LANES];
   const unknown = transports.filter((t) => !(LANES as readonly string[]).includes(t));
   if (unknown.length > 0 || transports.length === 0) {
-    throw new RaceCliError(
+    throw new OptionError(
       `--transports: unknown lane ${unknown.join(', ')}; use ${LANES.join(', ')}`,
     );
   }
-  const cutEveryS = number(values['cut-every'], '--cut-every', 0);
+  const cutEveryS = numberFlag(values['cut-every'], '--cut-every', 0);
   if (cutEveryS !== 0 && (cutEveryS < 1 || cutEveryS > 120)) {
-    throw new RaceCliError('--cut-every must be 0 (never) or 1-120 seconds');
+    throw new OptionError('--cut-every must be 0 (never) or 1-120 seconds');
   }
   const format = values.format ?? 'table';
   if (format !== 'table' && format !== 'json' && format !== 'csv') {
-    throw new RaceCliError('--format must be table, json or csv');
+    throw new OptionError('--format must be table, json or csv');
   }
-  let url: string | null = null;
-  if (values.url !== undefined) {
-    try {
-      const u = new URL(values.url);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-      url = u.origin;
-    } catch {
-      throw new RaceCliError('--url must be an http:// or https:// URL of a running lab');
-    }
-  }
+  const url = values.url === undefined ? null : httpOrigin(values.url, '--url');
   return {
     scenario,
     clients,

@@ -1,8 +1,8 @@
 // `npm run fleet -- [options]`: the vehicle simulator on its own, against any MQTT broker
 // (the lab's embedded one on its default port unless told otherwise).
-import { parseArgs } from 'node:util';
 import { fleetCredentials } from '../broker/users.ts';
 import { FleetOptionError, checkRate, checkVehicles } from './options.ts';
+import { OptionError, parseFlags } from '../flags.ts';
 
 const HELP = `Realtime Lab vehicle simulator
 
@@ -27,11 +27,9 @@ function fail(message: string): never {
 
 let values;
 try {
-  ({ values } = parseArgs({
-    args: process.argv.slice(2),
-    strict: true,
-    allowPositionals: false,
-    options: {
+  values = parseFlags(
+    process.argv.slice(2),
+    {
       vehicles: { type: 'string', default: '200' },
       rate: { type: 'string', default: '1' },
       'broker-tcp-url': { type: 'string', default: 'mqtt://127.0.0.1:1883' },
@@ -39,9 +37,11 @@ try {
       duration: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
-  }));
+    'npm run fleet',
+  );
 } catch (err) {
-  fail(`${(err as Error).message}. Run "npm run fleet -- --help" for the options.`);
+  if (err instanceof OptionError) fail(err.message);
+  throw err;
 }
 if (values.help) {
   process.stdout.write(HELP);

@@ -19,7 +19,7 @@ import { HeldCounter } from '../visitor.ts';
 import { registerPoll } from './poll.ts';
 import { registerLongPoll } from './long-poll.ts';
 import { registerSse } from './sse.ts';
-import { sendError } from '../http-error.ts';
+import { sendError, sendStoreDown } from '../http-error.ts';
 
 export type { HttpDemoOptions } from './common.ts';
 
@@ -138,7 +138,7 @@ export function registerHttpDemos(
       if (shared) {
         return shared.setRate(rate).then(
           () => reply.header('Cache-Control', 'no-store').send(tickerInfo(ticker)),
-          () => sendError(reply, 503, 'the shared store (Redis) is not answering; retry shortly'),
+          () => sendStoreDown(reply),
         );
       }
       ticker.setRate(rate);
@@ -151,7 +151,7 @@ export function registerHttpDemos(
   const emitted = (reply: FastifyReply) =>
     ticker.publish('manual').then(
       (event) => reply.header('Cache-Control', 'no-store').send({ event }),
-      () => sendError(reply, 503, 'the shared store (Redis) is not answering; retry shortly'),
+      () => sendStoreDown(reply),
     );
   const tooMany = (reply: FastifyReply) =>
     sendError(reply, 429, `at most ${options.maxEmitsPerSecond} events per second per client`);
@@ -162,7 +162,7 @@ export function registerHttpDemos(
       // Counted in Redis: the same client pressing on two instances shares one window.
       return shared.admitEmit(key, options.maxEmitsPerSecond).then(
         (ok) => (ok ? emitted(reply) : tooMany(reply)),
-        () => sendError(reply, 503, 'the shared store (Redis) is not answering; retry shortly'),
+        () => sendStoreDown(reply),
       );
     }
     const now = Date.now();

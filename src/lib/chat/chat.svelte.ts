@@ -4,6 +4,7 @@ import type { ErrorCode, ServerMessage } from '../wire/chat.ts';
 import type { ChatClient, ChatEvent, ConnectionState, WebSocketCtor } from './client.ts';
 import { systemTime, type TimeSource } from '../platform.ts';
 import { closeCodeRange } from '../ws-inspect/close-codes.ts';
+import { reportStoreDown, watchStore } from '../status/store-report.ts';
 
 /** One row of the frame inspector. */
 export interface FrameRow {
@@ -188,6 +189,7 @@ export class ChatState implements Pausable {
       this.error = 'badRoom';
       return false;
     }
+    watchStore();
     this.#client?.stop();
     this.#client = null;
     this.error = null;
@@ -502,6 +504,8 @@ export class ChatState implements Pausable {
         this.error = code;
         // A refused frame is sent again after a pause: show the wait.
         if (code === 'rate_limited') this.#watchQueue();
+        // The shared store is away: the page's store notice checks and says so until it is back.
+        if (code === 'unavailable') reportStoreDown();
         // A notice, not a state: it fades once nothing new has gone wrong for a while.
         this.#clock.setTimeout(() => {
           if (this.error === code) this.error = null;

@@ -27,6 +27,7 @@ import {
 import { resolveBrokerWsUrl, type ConfigResponse } from '../wire/health.ts';
 import { FleetStore } from './fleet-store.ts';
 import { RateMeter, type Rate } from './rate-meter.ts';
+import { watchStore } from '../status/store-report.ts';
 
 /** How the page subscribes: the aggregated overview plus one vehicle, or every vehicle's status. */
 export type Mode = 'overview' | 'naive';
@@ -151,6 +152,7 @@ export class FleetDashboard implements Pausable {
     if (this.conn !== 'idle' && this.conn !== 'error') return;
     this.#stopped = false;
     this.conn = 'connecting';
+    watchStore();
     this.error = null;
     try {
       const cfgRes = await this.#deps.fetch('/api/config');

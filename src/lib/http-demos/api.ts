@@ -8,16 +8,19 @@ import type {
 } from '../wire/http-demos.ts';
 import { HEADER_BYTES_IN } from '../wire/http-demos.ts';
 import type { FetchLike } from '../platform.ts';
+import type { ApiErrorCode } from '../wire/health.ts';
 
-/** A non-2xx answer, with the server's message and the parameter it blamed. */
+/** A non-2xx answer, with the server's message, the parameter it blamed and its code. */
 export class HttpError extends Error {
   override name = 'HttpError';
   readonly status: number;
   readonly field: string | undefined;
-  constructor(status: number, message: string, field?: string) {
+  readonly code: ApiErrorCode | undefined;
+  constructor(status: number, message: string, field?: string, code?: ApiErrorCode) {
     super(message);
     this.status = status;
     this.field = field;
+    this.code = code;
   }
 }
 
@@ -30,7 +33,7 @@ export async function ensureOk(res: Response): Promise<Response> {
   } catch {
     // not JSON: keep the status alone
   }
-  throw new HttpError(res.status, body.error ?? `HTTP ${res.status}`, body.field);
+  throw new HttpError(res.status, body.error ?? `HTTP ${res.status}`, body.field, body.code);
 }
 
 /** One poll or long-poll answer as the clients report it. */

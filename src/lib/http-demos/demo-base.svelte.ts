@@ -1,5 +1,6 @@
 import type { ByteTotals, ClientStats, TickerEvent } from '../wire/http-demos.ts';
 import { RATE_DEFAULT } from '../wire/http-demos.ts';
+import type { ApiErrorCode } from '../wire/health.ts';
 import {
   DelayRecorder,
   SequenceTracker,
@@ -11,6 +12,7 @@ import { DemoApi, HttpError, newClientId } from './api.ts';
 import type { FetchLike, Timers } from '../platform.ts';
 import { loadTrainer } from '../trainer/status.ts';
 import type { Pausable, PauseReason } from '../lifecycle/page-lifecycle.ts';
+import { watchStore } from '../status/store-report.ts';
 
 /** Everything a demo's state needs from the page, passed in so tests can fake it. */
 export interface DemoEnv {
@@ -22,6 +24,8 @@ export interface DemoEnv {
   base?: string;
   /** How often to refresh the server's byte counts while running (ms). */
   statsEveryMs?: number;
+  /** Told when the lab refused a request because its shared store (Redis) is away. */
+  onStoreDown?: () => void;
 }
 
 /** Remarks a demo adds to its log; the island turns them into words (see i18n/http-demos.ts). */
@@ -241,11 +245,20 @@ export class DemoBase implements Pausable {
   }
 
   protected fail(err: unknown): void {
+    // The page's store notice says this in the reader's language; the server's text is English.
+    // A literal rather than STORE_UNAVAILABLE: this keeps wire/health.ts out of the page's start.
+    if (err instanceof HttpError && err.code === ('store_unavailable' satisfies ApiErrorCode)) {
+      this.error = null;
+      this.env.onStoreDown?.();
+      return;
+    }
     this.error = err instanceof HttpError || err instanceof Error ? err.message : String(err);
   }
 
   /** Starts the periodic byte-count refresh and the `now` clock. */
   protected startTimers(): void {
+    // A demo runs: from now on the page's store notice may have something to say.
+    watchStore();
     const every = this.env.statsEveryMs ?? 1000;
     const tick = (): void => {
       this.now = this.env.clock();

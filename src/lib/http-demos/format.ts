@@ -1,6 +1,7 @@
 import { preciseClock } from '../measure/clock.ts';
 import { realTimers } from '../platform.ts';
 import type { DemoEnv } from './demo-base.svelte.ts';
+import { reportStoreDown } from '../status/store-report.ts';
 
 /** Ticker rates offered by the demos (events/s). */
 export const RATE_CHOICES = [0.2, 0.5, 1, 2, 5, 10, 20] as const;
@@ -31,5 +32,6 @@ export function browserEnv(): DemoEnv {
     clock: preciseClock(performance),
     timers: realTimers,
     random: Math.random,
+    onStoreDown: reportStoreDown,
   };
 }

@@ -35,16 +35,24 @@ const PLURAL = /\{(\w+), plural,((?:\s*(?:=\d+|zero|one|two|few|many|other) \{[^
 const BRANCH = /(=\d+|zero|one|two|few|many|other) \{([^{}]*)\}/g;
 const PLACEHOLDER = /\{(\w+)\}/g;
 
+// Islands format many strings while they hydrate: one PluralRules per locale, built on first use.
+const pluralRules = new Map<Locale, Intl.PluralRules>();
+
 /** Fills `{name}` placeholders and `{name, plural, …}` choices in one string. */
 export function format(text: string, locale: Locale, vars?: Vars): string {
-  const rules = new Intl.PluralRules(locale);
+  const rules = (): Intl.PluralRules => {
+    let r = pluralRules.get(locale);
+    if (!r) pluralRules.set(locale, (r = new Intl.PluralRules(locale)));
+    return r;
+  };
   const chosen = text.replace(PLURAL, (whole, name: string, body: string) => {
     const value = vars?.[name];
     if (value === undefined) return whole;
     const n = Number(value);
     const branches = new Map<string, string>();
     for (const m of body.matchAll(BRANCH)) branches.set(m[1] ?? '', m[2] ?? '');
-    const branch = branches.get(`=${n}`) ?? branches.get(rules.select(n)) ?? branches.get('other');
+    const branch =
+      branches.get(`=${n}`) ?? branches.get(rules().select(n)) ?? branches.get('other');
     return branch === undefined ? whole : branch.replaceAll('#', String(value));
   });
   return chosen.replace(PLACEHOLDER, (whole, name: string) =>

@@ -34,6 +34,9 @@ export class LabSession {
     this.#lab = lab;
     this.#connect = connect;
     this.#pageUrl = pageUrl;
+    // The lab's first connection: the page's store notice may now have something to say.
+    // Imported when needed, not with this chunk: the page's first load names one chunk fewer.
+    void import('../status/store-report.ts').then((m) => m.watchStore());
   }
 
   /** Adds the likely cause to a refusal; `anonymous` is whether the client logged in. */

@@ -109,6 +109,9 @@ function watchStats(
  * leaves no session behind.
  */
 export async function runQueueLimitExperiment(env: QueueEnv): Promise<QueueReport> {
+  // The demo runs: the page's store notice may now have something to say.
+  // Imported when needed, not with this chunk: the page's first load names one chunk fewer.
+  void import('../status/store-report.ts').then((m) => m.watchStore());
   const count = env.count ?? QUEUE_DEMO_COUNT;
   const payloadBytes = env.payloadBytes ?? QUEUE_DEMO_PAYLOAD;
   const timeoutMs = env.timeoutMs ?? 10_000;

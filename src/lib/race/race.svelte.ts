@@ -13,6 +13,7 @@ import { laneTheory, type LaneTheory } from './theory.ts';
 import { dailyCost, costCsv, type CostInputs, type DailyCost, type Load } from './cost.ts';
 import { resultCsv, resultJson } from './export.ts';
 import { focusFromQuery } from './links.ts';
+import { watchStore } from '../status/store-report.ts';
 
 /** Where the race is. */
 export type RacePhase = 'idle' | 'opening' | 'running' | 'done' | 'error';
@@ -98,6 +99,7 @@ export class RaceState {
     if (this.phase === 'opening' || this.phase === 'running' || this.invalid) return;
     this.phase = 'opening';
     this.error = '';
+    watchStore();
     this.result = null;
     this.status = null;
     this.lanes = [];

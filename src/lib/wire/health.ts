@@ -41,10 +41,21 @@ export interface ConfigResponse {
   mqttPath: string;
 }
 
+/**
+ * Code of a 503 answered because the deployment's shared store (Redis, `--redis-url`) is not
+ * answering: pages show their own words for it instead of the server's English `error`.
+ */
+export const STORE_UNAVAILABLE = 'store_unavailable';
+
+/** Machine-readable reasons an API error may carry besides its English `error` text. */
+export type ApiErrorCode = typeof STORE_UNAVAILABLE;
+
 /** Body of every JSON error the API answers with. */
 export interface ApiError {
   error: string;
   statusCode: number;
+  /** Present when a page should say something of its own rather than show `error`. */
+  code?: ApiErrorCode;
 }
 
 /** Path of the embedded broker's MQTT-over-WebSocket endpoint (the layout EMQX uses). */

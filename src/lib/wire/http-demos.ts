@@ -1,6 +1,7 @@
 // Wire formats of the HTTP demos (short polling, long polling, Server-Sent Events), shared by the
 // companion server and the browser: the ticker's event shape, the JSON bodies, the SSE text format,
 // the header names and the input rules. DOM-free and Node-free.
+import type { ApiErrorCode } from './health.ts';
 
 /** Severity of a ticker event; the SSE demo filters its log by it. */
 export type EventLevel = 'info' | 'warn' | 'error';
@@ -114,6 +115,8 @@ export interface DemoError {
   statusCode: number;
   /** The query or body parameter that was wrong, when one was. */
   field?: string;
+  /** Why, for the page to say in its own words (the shared store is away). */
+  code?: ApiErrorCode;
 }
 
 /** Response header: exact bytes the server read for this request (request line + headers). */

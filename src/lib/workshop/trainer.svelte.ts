@@ -9,6 +9,7 @@ import {
 } from '../wire/workshop.ts';
 import { TRAINER_API, type TrainerAction, type TrainerStatus } from '../wire/trainer.ts';
 import type { FetchLike } from '../platform.ts';
+import { watchStore } from '../status/store-report.ts';
 
 /** One point of the rate chart. */
 export interface RatePoint {
@@ -27,6 +28,8 @@ export class TrainerDesk {
   state: DeskState = $state('checking');
   status: TrainerStatus | null = $state(null);
   join: JoinUrl[] = $state([]);
+  /** The join addresses are still being asked for (the page keeps their place meanwhile). */
+  joinPending = $state(true);
   room: RoomView | null = $state(null);
   history: RatePoint[] = $state([]);
   log: TrainerAction[] = $state([]);
@@ -59,6 +62,7 @@ export class TrainerDesk {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
+    watchStore();
     await this.#checkTrainer();
   }
 
@@ -140,6 +144,7 @@ export class TrainerDesk {
       `${WORKSHOP_API.join}?path=${encodeURIComponent(this.#joinPath())}`,
     ).catch(() => null);
     if (res?.ok) this.join = ((await res.json()) as { urls: JoinUrl[] }).urls;
+    this.joinPending = false;
   }
 
   /** Reads the room and the action log now. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { format, toLocale, translator, type Vars } from '../../../src/lib/i18n/index.ts';
+import { formatNumber } from '../../../src/lib/i18n/numbers.ts';
 import { statusStrings } from '../../../src/lib/i18n/status.ts';
 import { chatStrings } from '../../../src/lib/i18n/chat.ts';
 import { compareStrings } from '../../../src/lib/i18n/compare.ts';
@@ -66,5 +67,29 @@ describe('plurals', () => {
         expect(filled).not.toMatch(/plural,/);
       }
     }
+  });
+});
+
+describe('numbers', () => {
+  it('writes numbers exactly as toLocaleString does in both locales', () => {
+    // Magnitudes around every grouping boundary, halves that round either way, and signs.
+    const values = [0, -0, 0.5, 1.5, 2.5, -2.5, 0.05, 0.15, 1.005, 999.95, -0.04, 123456789.987];
+    for (let e = 0; e <= 12; e++) values.push(10 ** e - 1, 10 ** e, -(10 ** e) + 0.55);
+    let seed = 7;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 48271) % 2147483647; // a fixed pseudo-random walk, same on every run
+      values.push((seed / 2147483647 - 0.5) * 10 ** (i % 13));
+    }
+    for (const locale of ['en', 'zh-CN'] as const) {
+      for (const digits of [0, 1, 2]) {
+        for (const n of values) {
+          expect(formatNumber(n, locale, digits), `${n} ${digits}`).toBe(
+            n.toLocaleString(locale, { maximumFractionDigits: digits }),
+          );
+        }
+      }
+    }
+    expect(formatNumber(1234.56, 'en', 1)).toBe('1,234.6');
+    expect(formatNumber(Infinity, 'zh-CN')).toBe('∞');
   });
 });

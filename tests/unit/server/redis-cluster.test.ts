@@ -6,7 +6,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import type { Lab } from '../../../server/app.ts';
-import type { HealthResponse } from '../../../src/lib/wire/health.ts';
+import { STORE_UNAVAILABLE, type HealthResponse } from '../../../src/lib/wire/health.ts';
 import type { EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
 import type { FleetInfo } from '../../../src/lib/wire/fleet.ts';
 import { startTestLab, waitFor } from '../../helpers/lab.ts';
@@ -143,6 +143,8 @@ describe('Redis going away while the lab runs', () => {
       await waitFor(async () => (await health()) === 'down', 'health to say down');
       const emit = await fetch(`${base(one)}/api/ticker/emit?clientId=out`, { method: 'POST' });
       expect(emit.status).toBe(503);
+      // Pages say this in their own language: the code, not the English text, is what they read.
+      expect(await emit.json()).toMatchObject({ statusCode: 503, code: STORE_UNAVAILABLE });
       chat.send({ type: 'chat', room: 'outage', text: 'lost?', clientMsgId: 'o1' });
       expect((await chat.next('error', (m) => m.ref === 'o1')).code).toBe('unavailable');
 
@@ -198,11 +200,6 @@ describe('the broker across instances', () => {
     const d = await startCliLab(redis.url);
     const onD = { port: d.port } as Lab;
     const talker = await joinedChat(onD, 'dora', 'durable');
-    // A member on the instance about to die, as a client of another instance sees it.
-    const kim = await joinedChat(onD, 'kim', 'durable-presence');
-    const wes = await joinedChat(lab(0), 'wes', 'durable-presence');
-    const seen = wes.frames.find((f) => f.type === 'joined');
-    expect(seen?.type === 'joined' && [...seen.members].sort()).toEqual(['kim', 'wes']);
     talker.send({ type: 'chat', room: 'durable', text: 'before the kill', clientMsgId: 'd1' });
     await talker.next('chat', (m) => m.text === 'before the kill');
     talker.close();
@@ -226,11 +223,6 @@ describe('the broker across instances', () => {
       probe.disconnect();
     }
     await kill9(d.child);
-    // Its alive key runs out (3 s) and the others drop its members.
-    const gone = await wes.next('presence', (m) => m.event === 'leave' && m.nick === 'kim');
-    expect(gone.members).toEqual(['wes']);
-    wes.close();
-    kim.close();
 
     const back = await startCliLab(redis.url);
     try {
@@ -388,6 +380,11 @@ describe('the ticker across instances', () => {
       expect((await snapshot).length).toBeGreaterThan(0);
       // One fleet for the deployment: none of its vehicles (or its aggregator) runs on E.
       expect(e.gauges.snapshot()['mqttTcp']).toBe(0);
+      // A chat member on D, as a client of E sees it.
+      const kim = await joinedChat({ port: d.port } as Lab, 'kim', 'killed');
+      const wes = await joinedChat(e, 'wes', 'killed');
+      const seen = wes.frames.find((f) => f.type === 'joined');
+      expect(seen?.type === 'joined' && [...seen.members].sort()).toEqual(['kim', 'wes']);
 
       await kill9(d.child);
       const killedAt = Date.now();
@@ -398,6 +395,12 @@ describe('the ticker across instances', () => {
       );
       // The CLI's lease is 3 s and the survivor checks every 200 ms (slack for a busy machine).
       expect(Date.now() - killedAt).toBeLessThan(10_000);
+      // D's alive key ran out as its lease did: E drops its chat member and says so.
+      const gone = await wes.next('presence', (m) => m.event === 'leave' && m.nick === 'kim');
+      expect(gone.members).toEqual(['wes']);
+      expect(Date.now() - killedAt).toBeLessThan(10_000);
+      wes.close();
+      kim.close();
       const before = timed().length;
       await waitFor(() => timed().length >= before + 2, 'ticks of the new holder', 10_000);
       sse.close();
@@ -538,7 +541,7 @@ describe('per-visitor state shared by every instance', () => {
     expect(ok).toBe(5);
   });
 
-  it('shows the trainer’s presence, pause and announcements made on one instance on the others', async () => {
+  it('shows the trainer’s presence, pause, announcements and faults made on one instance on the others', async () => {
     const room = async (l: Lab): Promise<{ tickerPaused: boolean }> =>
       (await (await fetch(`${base(l)}/api/workshop/room`)).json()) as { tickerPaused: boolean };
     const fault = async (kind: string): Promise<void> => {
@@ -574,11 +577,22 @@ describe('per-visitor state shared by every instance', () => {
       'the announcement on C',
     );
     attendee.terminate();
+
+    // A fault pressed on A cuts the SSE streams of B too.
+    const stream = await fetch(`${base(lab(1))}/api/sse?clientId=cut-on-b`);
+    const reader = stream.body!.getReader();
+    await reader.read();
+    await fault('cut-sse');
+    await expect(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })(),
+    ).rejects.toThrow();
     await fault('resume-ticker');
     await waitFor(async () => !(await room(lab(2))).tickerPaused, 'the resume on C');
   });
 
-  it('caps one visitor’s races across instances', async () => {
+  it('caps one visitor’s races, and races in all, across instances', async () => {
     const create = (l: Lab) =>
       fetch(`${base(l)}/api/race`, {
         method: 'POST',
@@ -593,5 +607,24 @@ describe('per-visitor state shared by every instance', () => {
     expect((await create(lab(1))).status).toBe(201);
     const third = await create(lab(2));
     expect(third.status).toBe(429);
+
+    // The cap on races at once in all: one, held on X, refuses another visitor on Y.
+    const url = `${redis.url}/3`;
+    const x = await startTestLab({ redisUrl: url, race: { maxRaces: 1 } });
+    const y = await startTestLab({ redisUrl: url, race: { maxRaces: 1 } });
+    try {
+      expect((await create(x)).status).toBe(201);
+      const other = await fetch(`${base(y)}/api/race`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          cookie: 'lab_vid=another-visitor-000000000',
+        },
+        body: JSON.stringify({ rate: 1, size: 16, durationS: 5, pollIntervalS: 1 }),
+      });
+      expect(other.status).toBe(503);
+    } finally {
+      await Promise.all([x.close(), y.close()]);
+    }
   });
 });

@@ -1,0 +1,31 @@
+// The demos' side of the store notices (StoreNotice.astro): a demo that starts running asks for
+// the page's watch, which loads once the page is idle (store-notices.ts); a demo whose request
+// the lab refused for want of its shared store (Redis) reports it, so the watch looks at once.
+// A page whose demos never run never loads the watch, nor asks `/api/health` anything.
+
+/** What the loaded watch offers the demos. */
+interface Watch {
+  report(): void;
+}
+
+let started = false;
+let watch: Watch | null = null;
+
+/** For demos, when they start running: the page's store notices begin watching (once a page). */
+export function watchStore(): void {
+  // Only in a page (vitest runs the demos' state classes without one).
+  if (started || typeof document === 'undefined') return;
+  started = true;
+  const load = (): void =>
+    void import('./store-notices.ts').then((m) => {
+      watch = m.mountStoreNotices(document);
+    });
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(load);
+  else setTimeout(load, 1);
+}
+
+/** For demos: the lab refused a request because its shared store is away. */
+export function reportStoreDown(): void {
+  watchStore();
+  watch?.report();
+}
