@@ -26,7 +26,7 @@ import { startTestLab, waitFor } from '../../helpers/lab.ts';
 import { startTestRedis, type TestRedis } from '../../helpers/redis.ts';
 import { RaceRun, type RunnerEnv } from '../../../src/lib/race/runner.ts';
 import type { EventSourceLike, WebSocketLike } from '../../../src/lib/race/lanes.ts';
-import { BROWSER_LANES, type Scenario } from '../../../src/lib/wire/race.ts';
+import { BROWSER_LANES, RACE_LONG_POLL_HOLD_S, type Scenario } from '../../../src/lib/wire/race.ts';
 import { nodeRaceEnv } from '../../../scripts/race/env.ts';
 
 const repo = new URL('../../../', import.meta.url);
@@ -484,10 +484,16 @@ describe('the shipped timeouts outlast what the lab holds open', () => {
     expect(seconds('= /mqtt')).toBeGreaterThan(60);
   });
 
-  it('nginx: SSE turns buffering and gzip off', () => {
-    const block = /location = \/api\/sse \{([^}]*)\}/.exec(NGINX_CONF)?.[1] ?? '';
-    expect(block).toMatch(/proxy_buffering off;/);
-    expect(block).toMatch(/gzip off;/);
+  it('nginx: SSE turns buffering and gzip off, the demo’s and the race’s lane alike', () => {
+    for (const location of [
+      /location = \/api\/sse \{([^}]*)\}/,
+      /location \/api\/race \{([^}]*)\}/,
+    ]) {
+      const block = location.exec(NGINX_CONF)?.[1] ?? '';
+      expect(block).toMatch(/proxy_buffering off;/);
+      expect(block).toMatch(/gzip off;/);
+    }
+    expect(seconds('/api/race')).toBeGreaterThan(RACE_LONG_POLL_HOLD_S);
   });
 
   it('caddy: no `encode` directive that could compress the event stream', () => {
