@@ -83,9 +83,10 @@ const SHARED_PACKET_TTL_S = 24 * 60 * 60;
 
 /**
  * The message emitter and persistence of a broker shared through Redis. Loaded here, on demand,
- * so that a lab without `--redis-url` never loads them.
+ * so that a lab without `--redis-url` never loads them. Aedes' own suite runs on it too
+ * (tests/upstream/aedes-as-lab.ts, LAB_AEDES_REDIS).
  */
-async function sharedBrokerState(
+export async function sharedBrokerState(
   redis: SharedRedis,
   log: (msg: string) => void,
 ): Promise<Pick<AedesOptions, 'mq' | 'persistence'>> {

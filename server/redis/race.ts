@@ -4,6 +4,7 @@
 // race is a member of sorted sets scored by the time its lease runs out; the instance running
 // it renews the lease, so the races of an instance that died stop counting within one lease.
 import type { RaceError } from '../../src/lib/wire/race.ts';
+import { STORE_UNAVAILABLE } from '../../src/lib/wire/health.ts';
 import type { Visitor } from '../visitor.ts';
 import type { SharedRedis } from './index.ts';
 
@@ -116,6 +117,7 @@ export function shareRaceLimits(redis: SharedRedis, leaseMs: number): SharedRace
           return {
             error: 'the shared store (Redis) is not answering; retry shortly',
             statusCode: 503,
+            code: STORE_UNAVAILABLE,
           };
       }
     },

@@ -5,6 +5,9 @@
  *
  * LAB_AEDES_TRANSPORT=tcp gathers each connection's writes per turn, as on the lab's TCP
  * listener; `ws` does not, as on its WebSocket endpoint.
+ *
+ * A broker that aedes-on-redis.ts put on Redis gets the patches' shared mode, as with
+ * `--redis-url`.
  */
 import { Aedes } from 'aedes';
 import type { Duplex } from 'node:stream';
@@ -13,6 +16,7 @@ import { applyBrokerPatches, wrapHook } from '../../server/broker/patches/index.
 import { labAedesOptions } from '../../server/broker/embedded.ts';
 import { rejectEmptyIdWithSession } from '../../server/broker/conformance.ts';
 import { DEFAULT_LIMITS } from '../../server/broker/limits.ts';
+import { onRedis } from './aedes-on-redis.ts';
 
 // Aedes 1.2.0's defaults for the options the lab sets (aedes.js defaultOptions).
 const AEDES_DEFAULTS = { connectTimeout: 30_000, maxTopicLevels: 100, drainTimeout: 60_000 };
@@ -50,7 +54,8 @@ Aedes.prototype.listen = async function listenAsLab(this: Aedes) {
     test = inner;
     rejected.authenticate!(client, user, pass, done);
   });
-  const patched = applyBrokerPatches(this, { limits: DEFAULT_LIMITS });
+  const shared = onRedis.has((this as unknown as { persistence: object }).persistence);
+  const patched = applyBrokerPatches(this, { limits: DEFAULT_LIMITS, shared });
   const handle = patched.handle.bind(patched);
   patched.handle = (conn: Duplex, req?: IncomingMessage) =>
     handle(conn, req, { batchWrites: batch });

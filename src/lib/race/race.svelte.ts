@@ -13,7 +13,7 @@ import { laneTheory, type LaneTheory } from './theory.ts';
 import { dailyCost, costCsv, type CostInputs, type DailyCost, type Load } from './cost.ts';
 import { resultCsv, resultJson } from './export.ts';
 import { focusFromQuery } from './links.ts';
-import { watchStore } from '../status/store-report.ts';
+import { reportStoreDown, watchStore } from '../status/store-report.ts';
 
 /** Where the race is. */
 export type RacePhase = 'idle' | 'opening' | 'running' | 'done' | 'error';
@@ -127,8 +127,15 @@ export class RaceState {
       this.#syncLoad();
     } catch (err) {
       await run.end();
-      this.error = err instanceof Error ? err.message : String(err);
-      this.phase = 'error';
+      // The lab's Redis is away: the page's store notice says so in the reader's language
+      // (rather than an error line in the server's English), and Start may be pressed again.
+      if ((err as { code?: unknown } | null)?.code === 'store_unavailable') {
+        this.phase = 'idle';
+        reportStoreDown();
+      } else {
+        this.error = err instanceof Error ? err.message : String(err);
+        this.phase = 'error';
+      }
     } finally {
       if (this.#timer) clearInterval(this.#timer);
       this.#timer = null;

@@ -4,6 +4,7 @@ import type {
   LaneId,
   RaceCreated,
   RaceStarted,
+  RaceError,
   RaceStatus,
   Scenario,
 } from '../wire/race.ts';
@@ -53,10 +54,12 @@ export class RaceApiError extends Error {
   override name = 'RaceApiError';
   readonly statusCode: number;
   readonly field: string | undefined;
-  constructor(statusCode: number, message: string, field?: string) {
+  readonly code: RaceError['code'];
+  constructor(statusCode: number, message: string, field?: string, code?: RaceError['code']) {
     super(message);
     this.statusCode = statusCode;
     this.field = field;
+    this.code = code;
   }
 }
 
@@ -112,8 +115,10 @@ export class RaceRun {
         : { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } }),
     });
     if (res.status === 204) return undefined as T;
-    const json = (await res.json()) as T & { error?: string; field?: string };
-    if (!res.ok) throw new RaceApiError(res.status, json.error ?? `HTTP ${res.status}`, json.field);
+    const json = (await res.json()) as T & Partial<RaceError>;
+    if (!res.ok) {
+      throw new RaceApiError(res.status, json.error ?? `HTTP ${res.status}`, json.field, json.code);
+    }
     return json;
   }
 

@@ -1,5 +1,6 @@
 // The protocol race: one stream published once to every transport at the same instant. Scenario
 // limits, the message payload, the routes and the JSON bodies shared by browser, server and CLI.
+import type { ApiErrorCode } from './health.ts';
 
 /** The race's lanes, in display order. `mqttTcp` only runs from `npm run race` (browsers cannot). */
 export const LANES = [
@@ -274,6 +275,8 @@ export interface RaceError {
   error: string;
   statusCode: number;
   field?: string;
+  /** `store_unavailable` (wire/health.ts) when the deployment's Redis is away. */
+  code?: ApiErrorCode;
 }
 
 // HTTP response heads of the HTTP lanes. The server sets every header itself (Node adds none when

@@ -14,7 +14,8 @@ import {
 import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import mqtt from 'mqtt';
+import { EventSource } from 'eventsource';
+import mqtt, { type IClientOptions } from 'mqtt';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Lab } from '../../../server/app.ts';
@@ -22,12 +23,18 @@ import { HEARTBEAT_MS } from '../../../server/chat/index.ts';
 import { HTTP_DEMO_DEFAULTS } from '../../../server/http-demos/index.ts';
 import { LONG_POLL_TIMEOUT_MAX_S } from '../../../src/lib/wire/http-demos.ts';
 import { startTestLab, waitFor } from '../../helpers/lab.ts';
+import { startTestRedis, type TestRedis } from '../../helpers/redis.ts';
+import { RaceRun, type RunnerEnv } from '../../../src/lib/race/runner.ts';
+import type { EventSourceLike, WebSocketLike } from '../../../src/lib/race/lanes.ts';
+import { BROWSER_LANES, RACE_LONG_POLL_HOLD_S, type Scenario } from '../../../src/lib/wire/race.ts';
+import { nodeRaceEnv } from '../../../scripts/race/env.ts';
 
 const repo = new URL('../../../', import.meta.url);
 const NGINX_CONF = readFileSync(new URL('deploy/nginx/realtime-lab.conf', repo), 'utf8');
 const CADDYFILE = readFileSync(new URL('deploy/caddy/Caddyfile', repo), 'utf8');
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 const CADDY = ['/usr/bin/caddy', '/usr/local/bin/caddy'].find((p) => existsSync(p));
+const REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
 const SITE_MARKER = 'realtime-lab-proxy-test-page';
 
 /** A free loopback port (the kernel picks it; the proxy binds it a moment later). */
@@ -41,9 +48,19 @@ async function freePort(): Promise<number> {
 }
 
 /** The shipped nginx file for a test: its HTTPS server on a loopback port, without TLS. */
-export function nginxForTest(conf: string, labPort: number, port: number, dir: string): string {
+export function nginxForTest(
+  conf: string,
+  labPorts: number | readonly number[],
+  port: number,
+  dir: string,
+): string {
+  // Both upstream blocks (round robin and the race's hash) list every instance.
+  const servers = [labPorts]
+    .flat()
+    .map((p) => `server 127.0.0.1:${p};`)
+    .join('\n    ');
   const site = conf
-    .replace(/server 127\.0\.0\.1:4321;/, `server 127.0.0.1:${labPort};`)
+    .replaceAll('server 127.0.0.1:4321;', servers)
     // the port-80 redirect server is left out; the TLS server listens in clear on loopback
     .replace(/server \{\s*listen 80;[^}]*\}\n/, '')
     .replace(
@@ -77,10 +94,19 @@ ${site}
 }
 
 /** The shipped Caddyfile for a test: HTTP only on a loopback port, no admin endpoint. */
-export function caddyForTest(file: string, labPort: number, port: number): string {
+export function caddyForTest(
+  file: string,
+  labPorts: number | readonly number[],
+  port: number,
+): string {
+  // Every reverse_proxy gets every instance.
+  const upstreams = [labPorts]
+    .flat()
+    .map((p) => `127.0.0.1:${p}`)
+    .join(' ');
   const site = file
     .replace(/^lab\.example\.com \{/m, `http://127.0.0.1:${port} {`)
-    .replaceAll('127.0.0.1:4321', `127.0.0.1:${labPort}`);
+    .replaceAll('127.0.0.1:4321', upstreams);
   if (site.includes(':4321') || !site.includes(`http://127.0.0.1:${port}`)) {
     throw new Error('deploy/caddy/Caddyfile changed shape; update caddyForTest()');
   }
@@ -176,11 +202,14 @@ function openStream(base: string, clientId: string) {
   };
 }
 
-function defineProxySuite(
-  name: string,
-  binary: string | undefined,
-  launch: (labPort: number, port: number, dir: string) => [string, string[]],
-): void {
+/** How to start a proxy in front of these lab ports: the command and its arguments. */
+type Launch = (
+  labPorts: number | readonly number[],
+  port: number,
+  dir: string,
+) => [string, string[]];
+
+function defineProxySuite(name: string, binary: string | undefined, launch: Launch): void {
   describe.skipIf(!binary)(`the shipped ${name} configuration, with the lab behind it`, () => {
     let lab: Lab;
     let proxy: Proxy | undefined;
@@ -304,20 +333,140 @@ const skipNote = (what: string, pkg: string) =>
   console.warn(`proxy.test.ts: ${what} not found; skipping its tests (apt-get install ${pkg})`);
 if (!NGINX) skipNote('nginx', 'nginx');
 if (!CADDY) skipNote('caddy', 'caddy');
+if (!REDIS) skipNote('redis-server', 'redis-server');
 
-defineProxySuite('nginx', NGINX, (labPort, port, dir) => {
+const launchNginx: Launch = (labPorts, port, dir) => {
   const file = path.join(dir, 'nginx.conf');
-  writeFileSync(file, nginxForTest(NGINX_CONF, labPort, port, dir));
+  writeFileSync(file, nginxForTest(NGINX_CONF, labPorts, port, dir));
   return [
     NGINX ?? 'nginx',
     ['-e', path.join(dir, 'error.log'), '-p', dir, '-c', file, '-g', 'daemon off;'],
   ];
-});
+};
 
-defineProxySuite('caddy', CADDY, (labPort, port, dir) => {
+const launchCaddy: Launch = (labPorts, port, dir) => {
   const file = path.join(dir, 'Caddyfile');
-  writeFileSync(file, caddyForTest(CADDYFILE, labPort, port));
+  writeFileSync(file, caddyForTest(CADDYFILE, labPorts, port));
   return [CADDY ?? 'caddy', ['run', '--config', file, '--adapter', 'caddyfile']];
+};
+
+defineProxySuite('nginx', NGINX, launchNginx);
+defineProxySuite('caddy', CADDY, launchCaddy);
+
+/** The race's surroundings in Node, sending this cookie with every request as a browser does. */
+function cookieRaceEnv(base: string, cookie: string): RunnerEnv {
+  const env = nodeRaceEnv(base);
+  env.fetch = (url, init) => fetch(url, { ...init, headers: { cookie } });
+  env.request = (url, init) => fetch(url, { ...init, headers: { ...init?.headers, cookie } });
+  env.webSocket = (url) => new WebSocket(url, { headers: { cookie } }) as unknown as WebSocketLike;
+  env.eventSource = (url) =>
+    new EventSource(url, {
+      fetch: (u, init) => fetch(u, { ...init, headers: { ...init.headers, cookie } }),
+    }) as unknown as EventSourceLike;
+  env.mqtt = () =>
+    Promise.resolve((url: string, opts: IClientOptions) =>
+      mqtt.connect(url, { ...opts, wsOptions: { headers: { cookie } } }),
+    );
+  return env;
+}
+
+// A race lives in the instance that created it: behind a balancer over several instances, the
+// shipped files must send all of one visitor's race requests to one instance (by lab_vid). Both
+// proxies stand in front of the same two instances and run their races side by side.
+describe.skipIf(!REDIS || !(NGINX || CADDY))('the shipped files, two instances on Redis', () => {
+  const launchers: [string, string | undefined, Launch][] = [
+    ['nginx', NGINX, launchNginx],
+    ['caddy', CADDY, launchCaddy],
+  ];
+  let redis: TestRedis | undefined;
+  let labs: Lab[] = [];
+  const proxies = new Map<string, Proxy>();
+  let dir: string;
+  const dirs: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'lab-pair-'));
+    dirs.push(dir);
+    const dist = path.join(dir, 'dist');
+    mkdirSync(dist);
+    writeFileSync(path.join(dist, 'index.html'), `<!doctype html><p>${SITE_MARKER}</p>`);
+    redis = await startTestRedis();
+    const url = redis.url;
+    labs = await Promise.all(
+      [0, 1].map(() =>
+        startTestLab({
+          redisUrl: url,
+          site: true,
+          distDir: dist,
+          fleet: { vehicles: 0, rateHz: 1 },
+        }),
+      ),
+    );
+    for (const [name, binary, launch] of launchers) {
+      if (!binary) continue;
+      // A folder of its own (startProxy opens it to the unprivileged user when run as root).
+      const own = mkdtempSync(path.join(tmpdir(), `lab-pair-${name}-`));
+      dirs.push(own);
+      const port = await freePort();
+      const [cmd, args] = launch(
+        labs.map((l) => l.port),
+        port,
+        own,
+      );
+      proxies.set(name, await startProxy(name, cmd, args, own, port));
+    }
+  });
+
+  afterAll(async () => {
+    await Promise.all([...proxies.values()].map(stopProxy));
+    await Promise.all(labs.map((l) => l.close()));
+    await redis?.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  for (const [name, binary] of launchers) {
+    (binary ? it.concurrent : it.skip)(
+      `${name}: a race runs on every lane through the balancer; other visitors are spread`,
+      async () => {
+        const base = `http://127.0.0.1:${proxies.get(name)?.port ?? 0}`;
+        // The page hands out lab_vid, so the browser has it before its first race request.
+        const page = await fetch(`${base}/`);
+        expect(await page.text()).toContain(SITE_MARKER);
+        const set = page.headers.get('set-cookie') ?? '';
+        const visitor = /lab_vid=[A-Za-z0-9_-]{22}/.exec(set)?.[0] ?? '';
+        expect(visitor).not.toBe('');
+
+        // The shortest race the lab accepts: 5 s, 10 messages.
+        const scenario: Scenario = { rate: 2, size: 32, durationS: 5, pollIntervalS: 0.5 };
+        const run = new RaceRun(cookieRaceEnv(base, visitor), scenario);
+        const created = await run.open(BROWSER_LANES);
+        expect(created.lanes).toEqual(expect.arrayContaining([...BROWSER_LANES]));
+
+        // Every request of this visitor finds the race; of 16 other visitors, some land on the
+        // other instance, which does not know it (404): the rest is still spread.
+        const status = (c: string) =>
+          fetch(`${base}/api/race/${created.id}`, { headers: { cookie: c } }).then((r) => {
+            void r.body?.cancel();
+            return r.status;
+          });
+        for (let i = 0; i < 4; i++) expect(await status(visitor)).toBe(200);
+        const others = await Promise.all(
+          Array.from({ length: 16 }, (_, i) => status(`lab_vid=${`other-${i}`.padEnd(22, 'x')}`)),
+        );
+        expect(new Set(others)).toEqual(new Set([200, 404]));
+        // Without the cookie nginx goes round robin; Caddy's header then holds the placeholder's
+        // text, the same for every such request, so Caddy sends them all to one instance.
+        const cookieless = await Promise.all(Array.from({ length: 16 }, () => status('')));
+        expect(new Set(cookieless).size).toBe(name === 'nginx' ? 2 : 1);
+
+        const result = await run.run();
+        expect(result.total).toBe(10);
+        expect(result.lanes.map((l) => [l.lane, l.figures.received, l.figures.duplicates])).toEqual(
+          BROWSER_LANES.map((l) => [l, 10, 0]),
+        );
+      },
+    );
+  }
 });
 
 describe('the shipped timeouts outlast what the lab holds open', () => {
@@ -335,10 +484,16 @@ describe('the shipped timeouts outlast what the lab holds open', () => {
     expect(seconds('= /mqtt')).toBeGreaterThan(60);
   });
 
-  it('nginx: SSE turns buffering and gzip off', () => {
-    const block = /location = \/api\/sse \{([^}]*)\}/.exec(NGINX_CONF)?.[1] ?? '';
-    expect(block).toMatch(/proxy_buffering off;/);
-    expect(block).toMatch(/gzip off;/);
+  it('nginx: SSE turns buffering and gzip off, the demo’s and the race’s lane alike', () => {
+    for (const location of [
+      /location = \/api\/sse \{([^}]*)\}/,
+      /location \/api\/race \{([^}]*)\}/,
+    ]) {
+      const block = location.exec(NGINX_CONF)?.[1] ?? '';
+      expect(block).toMatch(/proxy_buffering off;/);
+      expect(block).toMatch(/gzip off;/);
+    }
+    expect(seconds('/api/race')).toBeGreaterThan(RACE_LONG_POLL_HOLD_S);
   });
 
   it('caddy: no `encode` directive that could compress the event stream', () => {

@@ -145,6 +145,12 @@ describe('Redis going away while the lab runs', () => {
       expect(emit.status).toBe(503);
       // Pages say this in their own language: the code, not the English text, is what they read.
       expect(await emit.json()).toMatchObject({ statusCode: 503, code: STORE_UNAVAILABLE });
+      const race = await fetch(`${base(one)}/api/race`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rate: 5, size: 60, durationS: 5, pollIntervalS: 0.5 }),
+      });
+      expect(await race.json()).toMatchObject({ statusCode: 503, code: STORE_UNAVAILABLE });
       chat.send({ type: 'chat', room: 'outage', text: 'lost?', clientMsgId: 'o1' });
       expect((await chat.next('error', (m) => m.ref === 'o1')).code).toBe('unavailable');
 
