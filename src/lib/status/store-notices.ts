@@ -2,6 +2,7 @@
 // the text its page rendered in `data-down` (the page's language) while the store is down.
 import { StoreWatch, type StoreState } from './store-watch.ts';
 import type { HealthResponse } from '../wire/health.ts';
+import { NOTICE_SELECTOR } from './store-report.ts';
 
 /** One notice element, as much of it as is used here. */
 export interface NoticeElement {
@@ -14,9 +15,6 @@ export interface NoticeDocument {
   readonly visibilityState: string;
   querySelectorAll(selector: string): Iterable<NoticeElement>;
 }
-
-/** The selector of the notices StoreNotice.astro renders. */
-export const NOTICE_SELECTOR = '[data-testid="store-notice"]';
 
 /** Starts the page's watch and shows its state in every notice of `doc`; returns the watch. */
 export function mountStoreNotices(doc: NoticeDocument): StoreWatch {

@@ -8,13 +8,18 @@ interface Watch {
   report(): void;
 }
 
+/** The selector of the notices StoreNotice.astro renders. */
+export const NOTICE_SELECTOR = '[data-testid="store-notice"]';
+
 let started = false;
 let watch: Watch | null = null;
 
 /** For demos, when they start running: the page's store notices begin watching (once a page). */
 export function watchStore(): void {
-  // Only in a page (vitest runs the demos' state classes without one).
+  // Only in a page with a notice to keep: not in vitest, which runs the demos' state classes
+  // without a page or in an empty happy-dom one, where `/api/health` is nobody's.
   if (started || typeof document === 'undefined') return;
+  if (!document.querySelector(NOTICE_SELECTOR)) return;
   started = true;
   const load = (): void =>
     void import('./store-notices.ts').then((m) => {
