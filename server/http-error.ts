@@ -11,21 +11,30 @@ export function sendError(
   error: string,
   field?: string,
 ): FastifyReply {
-  const body: ApiError & { field?: string } =
-    field === undefined ? { error, statusCode } : { error, statusCode, field };
-  return reply.code(statusCode).header('Cache-Control', 'no-store').send(body);
+  return sendBody(
+    reply,
+    field === undefined ? { error, statusCode } : { error, statusCode, field },
+  );
 }
+
+/** Sends an error body as it is, with its status, never cached. */
+export function sendBody(reply: FastifyReply, body: ApiError & { field?: string }): FastifyReply {
+  if (body.code === STORE_UNAVAILABLE) reply.header('Retry-After', '1');
+  return reply.code(body.statusCode).header('Cache-Control', 'no-store').send(body);
+}
+
+/** The body of a refusal for want of the deployment's Redis (see `sendStoreDown`). */
+export const STORE_DOWN_BODY: ApiError = {
+  error: 'the shared store (Redis) is not answering; retry shortly',
+  statusCode: 503,
+  code: STORE_UNAVAILABLE,
+};
 
 /**
  * Sends the 503 of a request that needed the deployment's Redis while it is not answering, with
  * `code` so that pages say it in their own language; the client may retry after a second.
  */
 export function sendStoreDown(reply: FastifyReply): FastifyReply {
-  const body: ApiError = {
-    error: 'the shared store (Redis) is not answering; retry shortly',
-    statusCode: 503,
-    code: STORE_UNAVAILABLE,
-  };
-  // RFC 9110 §10.2.3: Retry-After in seconds.
-  return reply.code(503).header('Cache-Control', 'no-store').header('Retry-After', '1').send(body);
+  // RFC 9110 §10.2.3: Retry-After in seconds (sendBody adds it for this code).
+  return sendBody(reply, STORE_DOWN_BODY);
 }

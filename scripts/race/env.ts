@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import { EventSource } from 'eventsource';
 import type { Duplex } from 'node:stream';
 import { MqttClient, type IClientOptions } from 'mqtt';
-import WebSocketNode, { createWebSocketStream } from 'ws';
+import WebSocketNode from 'ws';
+import { mqttWebSocketStream } from '../../server/broker/ws-stream.ts';
 import type { RunnerEnv } from '../../src/lib/race/runner.ts';
 import type { EventSourceLike, WebSocketLike } from '../../src/lib/race/lanes.ts';
 import { MQTT_WS_PATH } from '../../src/lib/wire/health.ts';
@@ -34,16 +35,14 @@ export function nodeRaceEnv(httpBase: string, mqttTcpUrl?: string, mqttWsUrl?: s
  * mqtt.js writes a packet in several chunks inside one cork. In a browser its stream joins them
  * into one WebSocket message (its `_writev`); in Node it uses `ws`'s stream, which has no
  * `_writev`, so each chunk became a frame of its own: a PUBACK went out as 3 frames, 22 bytes,
- * where a browser sends 10 (6 B masked frame header + 4 B PUBACK, RFC 6455 §5.2).
+ * where a browser sends 10 (6 B masked frame header + 4 B PUBACK, RFC 6455 §5.2). The broker's
+ * WebSocket stream joins them the same way.
  */
 function connectWsLikeBrowser(url: string, opts: IClientOptions): MqttClient {
   const build = (): Duplex => {
     // [MQTT-6.0.0-3]: the WebSocket subprotocol is "mqtt" (3.1.1 and 5.0).
     const socket = new WebSocketNode(url, ['mqtt']);
-    const stream = createWebSocketStream(socket);
-    stream._writev = (chunks, callback) => {
-      stream._write(Buffer.concat(chunks.map((c) => c.chunk as Buffer)), 'binary', callback);
-    };
+    const stream = mqttWebSocketStream(socket);
     socket.on('close', () => stream.destroy());
     return stream;
   };

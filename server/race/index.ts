@@ -23,6 +23,7 @@ import { registerHttpLanes } from './http-lanes.ts';
 import { registerWsLane } from './ws-lane.ts';
 import { registerMqttLanes, type MqttLaneId } from './mqtt-lanes.ts';
 import { VisitorLimits } from './limits.ts';
+import { sendBody } from '../http-error.ts';
 import type { SharedRaceLimits } from '../redis/race.ts';
 
 export { RACE_DEFAULTS, type RaceOptions } from './options.ts';
@@ -221,7 +222,7 @@ export function registerRace(
           maxCreatesPerMinute: options.maxCreatesPerMinute,
         })
       : limits.admit(visitor, races.size);
-    if ('error' in admitted) return reply.code(admitted.statusCode).send(admitted);
+    if ('error' in admitted) return sendBody(reply, admitted);
     const race = new Race(id, visitor.key, scenario);
     const entry: Entry = {
       race,

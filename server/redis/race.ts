@@ -4,7 +4,7 @@
 // race is a member of sorted sets scored by the time its lease runs out; the instance running
 // it renews the lease, so the races of an instance that died stop counting within one lease.
 import type { RaceError } from '../../src/lib/wire/race.ts';
-import { STORE_UNAVAILABLE } from '../../src/lib/wire/health.ts';
+import { STORE_DOWN_BODY } from '../http-error.ts';
 import type { Visitor } from '../visitor.ts';
 import type { SharedRedis } from './index.ts';
 
@@ -114,11 +114,7 @@ export function shareRaceLimits(redis: SharedRedis, leaseMs: number): SharedRace
             statusCode: 429,
           };
         default:
-          return {
-            error: 'the shared store (Redis) is not answering; retry shortly',
-            statusCode: 503,
-            code: STORE_UNAVAILABLE,
-          };
+          return STORE_DOWN_BODY;
       }
     },
     close() {

@@ -3,13 +3,11 @@
 // (a poll simply gets nothing new, an MQTT subscriber simply hears nothing), so the page asks
 // `/api/health`, sparingly, and says so in its own words.
 import type { HealthResponse } from '../wire/health.ts';
-import type { Timers } from '../platform.ts';
+import { realTimers, type Timers } from '../platform.ts';
+import { backoffDelay, type BackoffOptions } from '../backoff.ts';
 
-/** Bounds of a delay that doubles from `minMs` to `maxMs` (the shape of backoff.ts's options). */
-export interface DelayBounds {
-  minMs: number;
-  maxMs: number;
-}
+/** Bounds of a delay that doubles from `minMs` to `maxMs`. */
+export type DelayBounds = BackoffOptions;
 
 /** What is known of the shared store: no answer yet, no store (one instance), up, or down. */
 export type StoreState = 'unknown' | 'single' | 'up' | 'down';
@@ -62,12 +60,7 @@ export class StoreWatch {
   constructor(check: () => Promise<HealthResponse>, opts: StoreWatchOptions = {}) {
     this.#check = check;
     this.#onChange = opts.onChange ?? (() => {});
-    // The global timers, written out here rather than imported: one chunk fewer for the page to
-    // name when it loads this watch (see store-report.ts).
-    this.#timers = opts.timers ?? {
-      setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-      clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-    };
+    this.#timers = opts.timers ?? realTimers;
     this.#random = opts.random ?? Math.random;
     this.#isVisible = opts.isVisible ?? (() => true);
     this.#first = opts.firstDelayMs ?? 1500;
@@ -124,12 +117,10 @@ export class StoreWatch {
     }, ms);
   }
 
-  // Doubles per attempt up to the bound, drawn from the upper half so that a room of pages that
-  // saw the outage together does not ask in step. Written here rather than taken from
-  // backoff.ts: the demos' bundles then name one chunk fewer (store-report.ts).
+  // Doubles per attempt up to the bound, jittered so that a room of pages that saw the outage
+  // together does not ask in step (backoff.ts).
   #delay(bounds: DelayBounds): number {
-    const window = Math.min(bounds.maxMs, 2 * bounds.minMs * 2 ** this.#attempt++);
-    return Math.round(window / 2 + (this.#random() * window) / 2);
+    return backoffDelay(this.#attempt++, this.#random, bounds);
   }
 
   async #run(): Promise<void> {
