@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ChatMessage } from '../../src/lib/wire/chat.ts';
-import type { SharedRedis } from './index.ts';
+import { admitWindow, type SharedRedis } from './index.ts';
 
 const streamKey = (room: string): string => `lab:chat:room:${room}`;
 const keysKey = (room: string): string => `lab:chat:keys:${room}`;
@@ -85,16 +85,6 @@ redis.call('HSET', KEYS[2], ARGV[1], id)
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('PEXPIRE', KEYS[2], ARGV[7])
 return {0, id}`;
-
-// Fixed one-second windows per key: true while every key is within its limit. The same visitor
-// on two instances shares one count.
-const ADMIT = `
-for i, key in ipairs(KEYS) do
-  local n = redis.call('INCR', key)
-  if n == 1 then redis.call('PEXPIRE', key, 1000) end
-  if n > tonumber(ARGV[i]) then return 0 end
-end
-return 1`;
 
 /** The chat state shared by the instances. */
 export interface ChatStore {
@@ -214,15 +204,12 @@ export async function shareChat(redis: SharedRedis, aliveMs = 3000): Promise<Cha
       }
       return out;
     },
-    async admit(limits) {
-      if (limits.length === 0) return true;
-      const ok = await client.eval(
-        ADMIT,
-        limits.length,
-        ...limits.map(([k]) => `lab:chat:rate:${k}`),
-        ...limits.map(([, n]) => String(n)),
+    admit(limits) {
+      // One-second windows; the same visitor on two instances shares one count.
+      return admitWindow(
+        redis,
+        limits.map(([k, n]) => [`lab:chat:rate:${k}`, n] as const),
       );
-      return ok === 1;
     },
     async post(p) {
       const key = `${p.authorKey}\n${p.clientMsgId}`;
