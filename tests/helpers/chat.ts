@@ -15,6 +15,7 @@ export interface RawChat {
     type: T,
     match?: (m: Extract<ServerMessage, { type: T }>) => boolean,
     from?: number,
+    timeoutMs?: number,
   ): Promise<Extract<ServerMessage, { type: T }>>;
   close(): void;
 }
@@ -49,13 +50,17 @@ export async function rawChat(lab: Lab, headers: Record<string, string> = {}): P
     send(msg) {
       ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
     },
-    async next(type, match = () => true, from = 0) {
+    async next(type, match = () => true, from = 0, timeoutMs) {
       type M = Extract<ServerMessage, { type: typeof type }>;
       let found: M | undefined;
-      await waitFor(() => {
-        found = frames.slice(from).find((f): f is M => f.type === type && match(f as M));
-        return found !== undefined;
-      }, `a ${type} frame`);
+      await waitFor(
+        () => {
+          found = frames.slice(from).find((f): f is M => f.type === type && match(f as M));
+          return found !== undefined;
+        },
+        `a ${type} frame`,
+        timeoutMs,
+      );
       return found as M;
     },
     close() {

@@ -152,7 +152,9 @@ describe('Redis going away while the lab runs', () => {
       });
       expect(await race.json()).toMatchObject({ statusCode: 503, code: STORE_UNAVAILABLE });
       chat.send({ type: 'chat', room: 'outage', text: 'lost?', clientMsgId: 'o1' });
-      expect((await chat.next('error', (m) => m.ref === 'o1')).code).toBe('unavailable');
+      // Two Redis commands (the rate window, then the post), each failing only after two
+      // reconnection attempts up to a second apart: this answer took over 5 s at times.
+      expect((await chat.next('error', (m) => m.ref === 'o1', 0, 20_000)).code).toBe('unavailable');
 
       await own.restart();
       await waitFor(async () => (await health()) === 'up', 'health to say up', 10_000);
