@@ -1,14 +1,50 @@
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const alias = { '~': fileURLToPath(new URL('./src', import.meta.url)) };
+
+/**
+ * The slowest files (5-15 s each, mostly waiting on sockets, timers and child processes), slowest
+ * first. Vitest starts the files it has timings of longest first, but a fresh clone (CI) has none
+ * and falls back to file size: these small files (the behaviour suites are 6 lines each) would
+ * start last and leave one worker finishing alone. A stale list only changes the order.
+ */
+const SLOWEST = [
+  'broker/aedes-upstream',
+  'server/redis-cluster',
+  'server/fleet-api',
+  'broker/behaviour-mosquitto-robustness',
+  'broker/behaviour-embedded-robustness',
+  'server/race',
+  'broker/behaviour-mosquitto',
+  'server/redis-failover',
+  'server/redis-outage',
+  'broker/behaviour-embedded',
+  'server/proxy',
+  'server/cli',
+  'server/chat',
+  'server/fleet',
+].map((f) => `/tests/unit/${f}.test.ts`);
+
+class SlowestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification): number => {
+      const i = SLOWEST.findIndex((s) => f.moduleId.endsWith(s));
+      return i < 0 ? SLOWEST.length : i;
+    };
+    // Stable: everything else keeps vitest's order (projects in turn, then longest or largest).
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
     // Vitest leaves one core free by default, which on a 2-core machine means one file at a time;
     // most broker and server tests wait on sockets and timers, so two files at once halve the run.
     maxWorkers: 2,
+    sequence: { sequencer: SlowestFirst },
     projects: [
       {
         resolve: { alias },

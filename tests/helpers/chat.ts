@@ -69,7 +69,8 @@ export async function rawChat(lab: Lab, headers: Record<string, string> = {}): P
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`timed out waiting for a ${type} frame`));
+          const seen = frames.slice(from).map((f) => JSON.stringify(f));
+          reject(new Error(`timed out waiting for a ${type} frame; got ${seen.join(' ')}`));
         }, timeoutMs);
         const done = (): void => {
           clearTimeout(timer);
