@@ -8,11 +8,19 @@ import type { RunnerEnv } from '../../src/lib/race/runner.ts';
 import type { EventSourceLike, WebSocketLike } from '../../src/lib/race/lanes.ts';
 import { MQTT_WS_PATH } from '../../src/lib/wire/health.ts';
 
+/** Whether a lab at this origin runs on this machine, and so reads the same clock. */
+export function isLoopback(httpBase: string): boolean {
+  const host = new URL(httpBase).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+}
+
 /** The race's surroundings in Node: undici's fetch and WebSocket, the `eventsource` package, mqtt.js. */
 export function nodeRaceEnv(httpBase: string, mqttTcpUrl?: string, mqttWsUrl?: string): RunnerEnv {
   const wsBase = httpBase.replace(/^http/, 'ws');
   return {
     httpBase,
+    // Both ends stamp times with performance.timeOrigin + performance.now(): the same clock.
+    sameClock: isLoopback(httpBase),
     wsBase,
     mqttWsUrl: mqttWsUrl ?? `${wsBase}${MQTT_WS_PATH}`,
     ...(mqttTcpUrl ? { mqttTcpUrl } : {}),

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { Lab } from '../../server/app.ts';
 import { CHAT_WS_PATH, parseServerMessage, type ServerMessage } from '../../src/lib/wire/chat.ts';
-import { waitFor } from './lab.ts';
 
 /** A raw chat connection for tests: everything it received, and ways to wait for more. */
 export interface RawChat {
@@ -10,7 +9,11 @@ export interface RawChat {
   frames: ServerMessage[];
   closed: Promise<{ code: number; reason: string }>;
   send(msg: unknown): void;
-  /** Resolves with the first frame (from `from` on) that matches; rejects after a timeout. */
+  /**
+   * Resolves with the first frame (from `from` on) that matches, checked as each frame arrives;
+   * rejects after `timeoutMs` (default 20 s: only a failure waits that long, and frames passed
+   * between instances through Redis took over 5 s on a loaded 2-core machine).
+   */
   next<T extends ServerMessage['type']>(
     type: T,
     match?: (m: Extract<ServerMessage, { type: T }>) => boolean,
@@ -30,11 +33,14 @@ export async function rawChat(lab: Lab, headers: Record<string, string> = {}): P
   const withCookie = { cookie: `lab_vid=${randomBytes(16).toString('base64url')}`, ...headers };
   const ws = new WebSocket(`ws://127.0.0.1:${lab.port}${CHAT_WS_PATH}`, { headers: withCookie });
   const frames: ServerMessage[] = [];
+  // Waiters of next(), told about each new frame.
+  const waiters = new Set<() => void>();
   ws.on('message', (data) => {
     const text = (data as Buffer).toString('utf8');
     const msg = parseServerMessage(text);
     if (!msg) throw new Error(`server sent an invalid frame: ${text}`);
     frames.push(msg);
+    for (const w of [...waiters]) w();
   });
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
@@ -50,18 +56,29 @@ export async function rawChat(lab: Lab, headers: Record<string, string> = {}): P
     send(msg) {
       ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
     },
-    async next(type, match = () => true, from = 0, timeoutMs) {
+    next(type, match = () => true, from = 0, timeoutMs = 20_000) {
       type M = Extract<ServerMessage, { type: typeof type }>;
-      let found: M | undefined;
-      await waitFor(
-        () => {
-          found = frames.slice(from).find((f): f is M => f.type === type && match(f as M));
-          return found !== undefined;
-        },
-        `a ${type} frame`,
-        timeoutMs,
-      );
-      return found as M;
+      const find = (): M | undefined =>
+        frames.slice(from).find((f): f is M => f.type === type && match(f as M));
+      return new Promise<M>((resolve, reject) => {
+        const check = (): void => {
+          const found = find();
+          if (found === undefined) return;
+          done();
+          resolve(found);
+        };
+        const timer = setTimeout(() => {
+          done();
+          const seen = frames.slice(from).map((f) => JSON.stringify(f));
+          reject(new Error(`timed out waiting for a ${type} frame; got ${seen.join(' ')}`));
+        }, timeoutMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          waiters.delete(check);
+        };
+        waiters.add(check);
+        check();
+      });
     },
     close() {
       ws.terminate();

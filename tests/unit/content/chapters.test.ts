@@ -93,3 +93,36 @@ describe('every internal link resolves, in both locales', () => {
     }
   }
 });
+
+describe('the security chapter quotes the shipped proxy files', () => {
+  // A reader copies these excerpts; a line the real file does not have (or routes elsewhere) is
+  // configuration nobody tested, since proxy.test.ts runs the files, not the chapter.
+  const deploy = new URL('../../../deploy/', import.meta.url);
+  const linesOf = (text: string): string[] =>
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+  const excerpt = (mdx: string, opening: string): string[] => {
+    const m = new RegExp('```(?:nginx|text)\\n(' + opening + '[\\s\\S]*?)```').exec(mdx);
+    if (!m?.[1]) throw new Error(`no excerpt starting with ${opening}`);
+    return linesOf(m[1]);
+  };
+  const files = [
+    { opening: 'map \\$http_upgrade', file: 'nginx/realtime-lab.conf', route: '/api/race' },
+    { opening: 'lab\\.example\\.com \\{', file: 'caddy/Caddyfile', route: '@race path' },
+  ];
+  for (const { opening, file, route } of files) {
+    it(`${file}: every line of the excerpt is in the file, race routing included`, () => {
+      const real = new Set(linesOf(readFileSync(new URL(file, deploy), 'utf8')));
+      for (const locale of LOCALES) {
+        const lines = excerpt(read(locale, 'security'), opening);
+        expect(
+          lines.filter((l) => !real.has(l)),
+          `${locale}: lines not in ${file}`,
+        ).toEqual([]);
+        expect(lines.some((l) => l.includes(route))).toBe(true);
+      }
+    });
+  }
+});

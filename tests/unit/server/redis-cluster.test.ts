@@ -1,21 +1,30 @@
 // Several lab instances sharing one Redis (`--redis-url`): each test talks to one instance and
-// checks what a client of another instance sees. The redis-server is the test's own.
+// checks what a client of another instance sees. The redis-server is the test's own. Redis going
+// away is in redis-outage.test.ts, a killed ticker and fleet holder in redis-failover.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import mqtt, { type MqttClient } from 'mqtt';
+import { spawn } from 'node:child_process';
+import mqtt from 'mqtt';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import type { Lab } from '../../../server/app.ts';
-import { STORE_UNAVAILABLE, type HealthResponse } from '../../../src/lib/wire/health.ts';
-import type { EventsResponse, TickerEvent } from '../../../src/lib/wire/http-demos.ts';
-import type { FleetInfo } from '../../../src/lib/wire/fleet.ts';
+import type { HealthResponse } from '../../../src/lib/wire/health.ts';
+import type { EventsResponse } from '../../../src/lib/wire/http-demos.ts';
 import { startTestLab, waitFor } from '../../helpers/lab.ts';
 import { freePort, startTestRedis, type TestRedis } from '../../helpers/redis.ts';
 import { joinedChat, rawChat, type RawChat } from '../../helpers/chat.ts';
+import {
+  base,
+  emitOn,
+  kill9,
+  mqttClients,
+  nextMessage,
+  openSse,
+  startCliLab,
+} from '../../helpers/cluster.ts';
 
 let redis: TestRedis;
 let labs: Lab[] = [];
-const clients: MqttClient[] = [];
+const { connect, track, endAll } = mqttClients();
 
 beforeAll(async () => {
   redis = await startTestRedis();
@@ -25,66 +34,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await endAll();
   await Promise.all(labs.map((l) => l.close()));
   await redis?.stop();
 });
 
 const lab = (i: number): Lab => labs[i]!;
-
-async function connect(url: string, opts: mqtt.IClientOptions = {}): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, ...opts });
-  clients.push(client);
-  return client;
-}
-
-function nextMessage(client: MqttClient, topic: string): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (t: string, payload: Buffer): void => {
-      if (t !== topic) return;
-      client.off('message', on);
-      resolve(payload.toString());
-    };
-    client.on('message', on);
-  });
-}
-
-/**
- * Runs the CLI as its own process, so that the test can `kill -9` it. Its start takes seconds
- * on a busy machine (CI type-checks beside the tests): the tests that use it wait up to 90 s.
- */
-async function startCliLab(
-  redisUrl: string,
-  fleet = ['--no-fleet'],
-): Promise<{ child: ChildProcess; port: number; mqttPort: number }> {
-  const [port, mqttPort] = [await freePort(), await freePort()];
-  const child = spawn(
-    process.execPath,
-    [
-      'server/cli.ts',
-      ...['--no-site', ...fleet, '--host', '127.0.0.1'],
-      ...['--port', String(port), '--mqtt-port', String(mqttPort), '--redis-url', redisUrl],
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '', MQTT_PORT: '' } },
-  );
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('Ctrl-C')) resolve();
-    });
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => reject(new Error(`lab exited ${code}: ${out}`)));
-  });
-  return { child, port, mqttPort };
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 describe('--redis-url', () => {
   it('reports Redis in /api/health, up while it answers', async () => {
@@ -120,63 +75,6 @@ describe('--redis-url', () => {
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(`cannot reach Redis at redis://127.0.0.1:${nobody}`);
   });
-});
-
-describe('Redis going away while the lab runs', () => {
-  it('is reported by /api/health and the demos, and everything recovers when it is back', async () => {
-    const own = await startTestRedis({ durable: true });
-    const one = await startTestLab({ redisUrl: own.url });
-    const health = async (): Promise<HealthResponse['redis']> =>
-      ((await (await fetch(`${base(one)}/api/health`)).json()) as HealthResponse).redis;
-    try {
-      const sub = await connect(`mqtt://127.0.0.1:${one.mqttPort}`, { reconnectPeriod: 200 });
-      await sub.subscribeAsync('lab/outage/t', { qos: 1 });
-      const chat = await joinedChat(one, 'otto', 'outage');
-      const willed = await connect(`mqtt://127.0.0.1:${one.mqttPort}`, {
-        will: { topic: 'lab/outage/will', payload: Buffer.from('gone'), qos: 0, retain: false },
-      });
-
-      await own.kill();
-      // Leaving while Redis is away: Aedes deletes the will, which the store does without
-      // waiting for every command (a rejection nobody handles would end the process).
-      await willed.endAsync();
-      await waitFor(async () => (await health()) === 'down', 'health to say down');
-      const emit = await fetch(`${base(one)}/api/ticker/emit?clientId=out`, { method: 'POST' });
-      expect(emit.status).toBe(503);
-      // Pages say this in their own language: the code, not the English text, is what they read.
-      expect(await emit.json()).toMatchObject({ statusCode: 503, code: STORE_UNAVAILABLE });
-      const race = await fetch(`${base(one)}/api/race`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ rate: 5, size: 60, durationS: 5, pollIntervalS: 0.5 }),
-      });
-      expect(await race.json()).toMatchObject({ statusCode: 503, code: STORE_UNAVAILABLE });
-      chat.send({ type: 'chat', room: 'outage', text: 'lost?', clientMsgId: 'o1' });
-      // Two Redis commands (the rate window, then the post), each failing only after two
-      // reconnection attempts up to a second apart: this answer took over 5 s at times.
-      expect((await chat.next('error', (m) => m.ref === 'o1', 0, 20_000)).code).toBe('unavailable');
-
-      await own.restart();
-      await waitFor(async () => (await health()) === 'up', 'health to say up', 10_000);
-      expect(
-        (await fetch(`${base(one)}/api/ticker/emit?clientId=out`, { method: 'POST' })).status,
-      ).toBe(200);
-      chat.send({ type: 'chat', room: 'outage', text: 'back', clientMsgId: 'o2' });
-      await chat.next('chat', (m) => m.text === 'back', 0);
-      await waitFor(() => sub.connected, 'the MQTT client to be connected', 10_000);
-      const got = nextMessage(sub, 'lab/outage/t');
-      const pub = await connect(`mqtt://127.0.0.1:${one.mqttPort}`);
-      await pub.publishAsync('lab/outage/t', 'after', { qos: 1 });
-      expect(await got).toBe('after');
-      chat.close();
-    } finally {
-      await one.close();
-      await own.stop();
-    }
-    // About 8 s on an idle machine, most of it real waiting: while Redis is away a command fails
-    // only after two reconnection attempts, up to a second apart, and the clients reconnect
-    // after it is back. Beside lint and the type checks on 2 cores it took over 30 s once.
-  }, 90_000);
 });
 
 describe('the broker across instances', () => {
@@ -238,8 +136,7 @@ describe('the broker across instances', () => {
     const back = await startCliLab(redis.url);
     try {
       const got: string[] = [];
-      const resumed = mqtt.connect(at(back.mqttPort), { ...session, reconnectPeriod: 0 });
-      clients.push(resumed);
+      const resumed = track(mqtt.connect(at(back.mqttPort), { ...session, reconnectPeriod: 0 }));
       resumed.on('message', (_t, p) => got.push(p.toString()));
       await waitFor(() => got.length === 3, 'the queued messages', 15_000);
       expect(got).toEqual(['m1', 'm2', 'm3']);
@@ -261,48 +158,6 @@ describe('the broker across instances', () => {
     }
   }, 90_000);
 });
-
-const base = (l: Lab): string => `http://127.0.0.1:${l.port}`;
-
-/** Presses "send event now" on an instance; resolves with the event's seq. */
-async function emitOn(l: Lab, clientId: string): Promise<number> {
-  const res = await fetch(`${base(l)}/api/ticker/emit?clientId=${clientId}`, { method: 'POST' });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { event: TickerEvent }).event.seq;
-}
-
-/** An event stream read by hand, so the test chooses the Last-Event-ID header itself. */
-function openSse(l: Lab, lastEventId?: number) {
-  const ctrl = new AbortController();
-  const events: { event: string; id: number | null }[] = [];
-  const opened = fetch(`${base(l)}/api/sse?clientId=sse-${l.port}`, {
-    signal: ctrl.signal,
-    headers: lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) },
-  }).then(async (res) => {
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      text += value;
-      let end;
-      while ((end = text.indexOf('\n\n')) >= 0) {
-        const block = text.slice(0, end);
-        text = text.slice(end + 2);
-        const field = (name: string): string | undefined =>
-          block
-            .split('\n')
-            .find((line) => line.startsWith(`${name}: `))
-            ?.slice(name.length + 2);
-        const event = field('event');
-        const id = field('id');
-        if (event) events.push({ event, id: id === undefined ? null : Number(id) });
-      }
-    }
-  });
-  opened.catch(() => {}); // aborted at the end
-  return { events, close: () => ctrl.abort() };
-}
 
 describe('the ticker across instances', () => {
   it('is run by exactly one instance, holder of the lock', async () => {
@@ -352,80 +207,6 @@ describe('the ticker across instances', () => {
     expect(answer.events.map((e) => e.seq)).toContain(made);
     expect(answer.events[0]!.seq).toBe(latest + 1);
   });
-
-  it('moves with the fleet to another instance within seconds when its holder is killed, and clients go on', async () => {
-    // A deployment of its own (Redis database 1): the CLI instance starts alone and holds the lock.
-    const url = `${redis.url}/1`;
-    const d = await startCliLab(url, ['--fleet', '3']);
-    const e = await startTestLab({
-      redisUrl: url,
-      redisLeaseMs: 600,
-      fleet: { vehicles: 3, rateHz: 1 },
-    });
-    const fleetInfo = async (): Promise<FleetInfo> =>
-      (await (await fetch(`${base(e)}/api/fleet`)).json()) as FleetInfo;
-    const probe = new Redis(url);
-    try {
-      expect(await probe.get('lab:ticker:lock')).not.toBe(e.redis!.instanceId);
-      const sse = openSse(e);
-      const timed = (): number[] =>
-        sse.events.filter((x) => x.event !== 'hello' && x.id !== null).map((x) => x.id!);
-      await waitFor(() => timed().length > 0, 'a tick of the first holder', 5000);
-
-      // The fleet runs on D; E passes the trainer's change on and serves D's snapshot.
-      await waitFor(async () => (await fleetInfo()).connected === 3, 'D’s vehicles', 15_000);
-      const patched = await fetch(`${base(e)}/api/fleet`, {
-        method: 'PATCH',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ vehicles: 2 }),
-      });
-      expect(patched.status).toBe(200);
-      await waitFor(
-        async () => (await fleetInfo()).connected === 2,
-        'D to apply the change',
-        10_000,
-      );
-      const watcher = await connect(`ws://127.0.0.1:${e.port}/mqtt`);
-      const snapshot = nextMessage(watcher, 'fleet/snapshot');
-      await watcher.subscribeAsync('fleet/snapshot');
-      expect((await snapshot).length).toBeGreaterThan(0);
-      // One fleet for the deployment: none of its vehicles (or its aggregator) runs on E.
-      expect(e.gauges.snapshot()['mqttTcp']).toBe(0);
-      // A chat member on D, as a client of E sees it.
-      const kim = await joinedChat({ port: d.port } as Lab, 'kim', 'killed');
-      const wes = await joinedChat(e, 'wes', 'killed');
-      const seen = wes.frames.find((f) => f.type === 'joined');
-      expect(seen?.type === 'joined' && [...seen.members].sort()).toEqual(['kim', 'wes']);
-
-      await kill9(d.child);
-      const killedAt = Date.now();
-      await waitFor(
-        async () => (await probe.get('lab:ticker:lock')) === e.redis!.instanceId,
-        'the lock to move',
-        12_000,
-      );
-      // The CLI's lease is 3 s and the survivor checks every 200 ms (slack for a busy machine).
-      expect(Date.now() - killedAt).toBeLessThan(10_000);
-      // D's alive key ran out as its lease did: E drops its chat member and says so.
-      const gone = await wes.next('presence', (m) => m.event === 'leave' && m.nick === 'kim');
-      expect(gone.members).toEqual(['wes']);
-      expect(Date.now() - killedAt).toBeLessThan(10_000);
-      wes.close();
-      kim.close();
-      const before = timed().length;
-      await waitFor(() => timed().length >= before + 2, 'ticks of the new holder', 10_000);
-      sse.close();
-      const ids = timed();
-      expect(ids).toEqual(ids.map((_, i) => ids[0]! + i));
-      // The fleet moved too, with the trainer's size.
-      await waitFor(async () => (await fleetInfo()).connected === 2, 'E’s vehicles', 15_000);
-      expect(e.gauges.snapshot()['mqttTcp']).toBe(3); // 2 vehicles and the aggregator
-    } finally {
-      probe.disconnect();
-      await e.close();
-      await kill9(d.child);
-    }
-  }, 90_000);
 });
 
 describe('the chat across instances', () => {
