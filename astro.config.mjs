@@ -61,7 +61,16 @@ export default defineConfig({
       // Chapters live in the top-level content/ folder, not src/content/.
       markdown: { processedDirs: ['./content/docs/'] },
       // Starlight reads a chapter's language from a src/content/docs/ path, which ours lack.
-      expressiveCode: { getBlockLocale: ({ file }) => contentLocale(file.path) },
+      expressiveCode: {
+        getBlockLocale: ({ file }) => contentLocale(file.path),
+        // Long lines wrap (keeping their indent) instead of scrolling sideways: easier to read on a
+        // phone, and the block needs no focusable scroll region. That matters because off-screen
+        // blocks skip layout (content-visibility in lab.css) and Expressive Code's script, which
+        // makes an overflowing block focusable, only measures a block once it has been laid out.
+        // Plain-text blocks are packet dumps in aligned columns: they keep scrolling, and lab.css
+        // leaves them out of the skipping.
+        defaultProps: { wrap: true, overridesByLang: { text: { wrap: false } } },
+      },
       sidebar: [
         {
           label: 'Course',
@@ -71,12 +80,15 @@ export default defineConfig({
       ],
       customCss: ['./src/styles/lab.css'],
       // Header: the theme and language pickers on a phone's home page. Footer: the hook that loads
-      // workshop mode's banners while a trainer is active. Search: builds the Pagefind UI when the
+      // workshop mode's banners while a trainer is active. TableOfContents, MobileTableOfContents:
+      // mark the section being read by watching the headings only. Search: builds the Pagefind UI when the
       // reader first opens search, not at idle on every page load.
       components: {
         Header: './src/components/overrides/Header.astro',
         Footer: './src/components/overrides/Footer.astro',
         Search: './src/components/overrides/Search.astro',
+        TableOfContents: './src/components/overrides/TableOfContents.astro',
+        MobileTableOfContents: './src/components/overrides/MobileTableOfContents.astro',
       },
       lastUpdated: false,
       pagination: true,
