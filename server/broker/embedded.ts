@@ -94,7 +94,12 @@ export async function sharedBrokerState(
     import('mqemitter-redis'),
     import('aedes-persistence-redis'),
   ]);
-  const mq = mqemitterRedis({ subConn: redis.connection(), pubConn: redis.connection() });
+  const [subConn, pubConn, conn] = await Promise.all([
+    redis.connection(),
+    redis.connection(),
+    redis.connection(),
+  ]);
+  const mq = mqemitterRedis({ subConn, pubConn });
   // mqemitter-redis re-emits connection errors on `state`; unheard, they would end the process.
   const state = (mq as unknown as { state: EventEmitter }).state;
   let reported = false;
@@ -104,7 +109,7 @@ export async function sharedBrokerState(
   });
   state.on('pubConnect', () => (reported = false));
   const persistence = persistenceRedis({
-    conn: redis.connection(),
+    conn,
     packetTTL: () => SHARED_PACKET_TTL_S,
   });
   return { mq, persistence };

@@ -153,14 +153,14 @@ export async function shareChat(redis: SharedRedis, aliveMs = 3000): Promise<Cha
   const fire = (p: Promise<unknown>): void => void p.catch(() => {});
   // Instances whose members this one shows; checked each beat, forgotten when they die.
   const remotes = new Set<string>();
-  const sub: Redis = redis.connection();
+  const sub: Redis = await redis.connection();
   await client.set('lab:chat:boot', randomBytes(6).toString('hex'), 'NX');
   const bootId = (await client.get('lab:chat:boot')) ?? 'unknown';
 
   // Rooms read, with the id of the last entry read in each.
   const followed = new Map<string, string>();
   const pending = new Map<string, Promise<void>>();
-  const reader: Redis = redis.connection();
+  const reader: Redis = await redis.connection();
   let readerId: number | null = null;
   let closed = false;
   let wake: (() => void) | null = null;

@@ -12,7 +12,34 @@ const CONNECTION: RedisOptions = {
   // in the offline queue without bound: the caller reports the outage.
   maxRetriesPerRequest: 2,
   connectTimeout: 3000,
+  // ioredis otherwise reads its own package.json (asynchronously) and sends two CLIENT SETINFO
+  // on every (re)connection before its ready check: a slower path to 'ready' for nothing.
+  disableClientInfo: true,
 };
+
+// How long a new connection may take to pass ioredis' ready check before the start fails.
+const READY_TIMEOUT_MS = 10_000;
+
+/**
+ * Resolves with `conn` once it is ready. ioredis writes SUBSCRIBE (a command Redis allows while
+ * loading) as soon as the socket connects, before its ready check's INFO; INFO then fails in
+ * subscriber mode, ioredis reconnects, and since the connection was never ready it does not
+ * subscribe again: an instance that subscribed early stayed deaf to the others (seen under load).
+ */
+function whenReady(conn: Redis): Promise<Redis> {
+  if (conn.status === 'ready') return Promise.resolve(conn);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      conn.off('ready', ready);
+      reject(new Error(`a new Redis connection was not ready within ${READY_TIMEOUT_MS} ms`));
+    }, READY_TIMEOUT_MS);
+    const ready = (): void => {
+      clearTimeout(timer);
+      resolve(conn);
+    };
+    conn.once('ready', ready);
+  });
+}
 
 /** The lab's connection to the deployment's Redis. */
 export interface SharedRedis {
@@ -22,8 +49,11 @@ export interface SharedRedis {
   client: Redis;
   /** Names this lab process in locks (one per start). */
   instanceId: string;
-  /** A new connection to the same Redis, for blocking reads; `close` ends it too. */
-  connection(): Redis;
+  /**
+   * A new connection to the same Redis, for blocking reads and subscriptions, once it is ready
+   * (see whenReady); `close` ends it too.
+   */
+  connection(): Promise<Redis>;
   /** Whether Redis answers now (`/api/health`). */
   up(): boolean;
   close(): Promise<void>;
@@ -76,7 +106,7 @@ export async function connectRedis(url: string, timeoutMs = 3000): Promise<Share
     url,
     client,
     instanceId: randomUUID(),
-    connection: () => open(false),
+    connection: () => whenReady(open(false)),
     up: () => client.status === 'ready',
     async close() {
       await Promise.all(

@@ -75,7 +75,7 @@ export async function shareTicker(
   let closed = false;
 
   // Every instance follows the stream from its start (at most `capacity` entries are kept).
-  const reader: Redis = redis.connection();
+  const reader: Redis = await redis.connection();
   const follow = async (): Promise<void> => {
     let last = '0-0';
     while (!closed) {

@@ -38,7 +38,7 @@ export interface WorkshopShare {
 /** Joins the deployment's workshop channel. */
 export async function shareWorkshop(redis: SharedRedis): Promise<WorkshopShare> {
   const { client, instanceId } = redis;
-  const sub: Redis = redis.connection();
+  const sub: Redis = await redis.connection();
   let trainerActive = false;
   let lastSeenWrite = 0;
   const share: WorkshopShare = {
