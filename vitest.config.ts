@@ -77,9 +77,6 @@ export default defineConfig({
         test: {
           name: 'svelte',
           environment: 'happy-dom',
-          // Ten small files: one worker runs them in about a second; each further worker would
-          // set up happy-dom and Svelte's runtime again (about 1.5 s of CPU) for nothing.
-          maxWorkers: 1,
           include: ['tests/unit/**/*.svelte.test.ts'],
           // One happy-dom per worker instead of one per file (about 1 s of set-up each).
           isolate: false,
