@@ -151,3 +151,30 @@ test('the theme picker switches between light and dark', async ({ page, problems
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
   expect(problems.list).toEqual([]);
 });
+
+test('on a phone, the "on this page" bar names the section being read and folds away', async ({
+  page,
+  problems,
+}) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/en/websocket/');
+  const bar = page.locator('#starlight__mobile-toc');
+  await expect(bar.locator('.display-current')).toHaveText('Overview');
+  // Following a link in the list lands on that section, names it, and closes the list.
+  await bar.locator('summary').click();
+  const link = bar.locator('a[href="#code"]');
+  await link.click();
+  await expect(page).toHaveURL(/#code$/);
+  await expect(bar).not.toHaveAttribute('open');
+  await expect(bar.locator('.display-current')).toHaveText(
+    (await link.textContent())?.trim() ?? '',
+  );
+  await expect(link).toHaveAttribute('aria-current', 'true');
+  // Escape folds the open list and hands focus back to its toggle.
+  await bar.locator('summary').click();
+  await expect(bar).toHaveAttribute('open');
+  await page.keyboard.press('Escape');
+  await expect(bar).not.toHaveAttribute('open');
+  await expect(bar.locator('summary')).toBeFocused();
+  expect(problems.list).toEqual([]);
+});
