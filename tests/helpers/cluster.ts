@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
+import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { Lab } from '../../server/app.ts';
 import type { TickerEvent } from '../../src/lib/wire/http-demos.ts';
 import { freePort } from './redis.ts';
@@ -89,7 +90,7 @@ export async function emitOn(l: Lab, clientId: string): Promise<number> {
   return ((await res.json()) as { event: TickerEvent }).event.seq;
 }
 
-/** An event stream read by hand, so the test chooses the Last-Event-ID header itself. */
+/** An event stream read with fetch, so the test chooses the Last-Event-ID header itself. */
 export function openSse(l: Lab, lastEventId?: number) {
   const ctrl = new AbortController();
   const events: { event: string; id: number | null }[] = [];
@@ -97,24 +98,15 @@ export function openSse(l: Lab, lastEventId?: number) {
     signal: ctrl.signal,
     headers: lastEventId === undefined ? {} : { 'Last-Event-ID': String(lastEventId) },
   }).then(async (res) => {
-    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = '';
+    const reader = res
+      .body!.pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
-      text += value;
-      let end;
-      while ((end = text.indexOf('\n\n')) >= 0) {
-        const block = text.slice(0, end);
-        text = text.slice(end + 2);
-        const field = (name: string): string | undefined =>
-          block
-            .split('\n')
-            .find((line) => line.startsWith(`${name}: `))
-            ?.slice(name.length + 2);
-        const event = field('event');
-        const id = field('id');
-        if (event) events.push({ event, id: id === undefined ? null : Number(id) });
+      if (value.event) {
+        events.push({ event: value.event, id: value.id === undefined ? null : Number(value.id) });
       }
     }
   });
