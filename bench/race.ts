@@ -251,14 +251,14 @@ process.stdout.write(
     ),
 );
 // Why a measured overhead may differ from the spec model (the race page says the same).
+const framesShared =
+  'a busy broker may put several MQTT packets in one WebSocket frame (MQTT 3.1.1 §6.0, [MQTT-6.0.0-2]), saving a frame header';
 const why: Partial<Record<LaneId, string>> = {
   shortPoll: 'answers that find no new message still cost a whole response',
   longPoll:
     'when messages come faster than a poll goes round, one answer carries several and they share its headers',
-  mqttWs0:
-    'a busy broker may put several MQTT packets in one WebSocket frame (MQTT 3.1.1 §6.0, [MQTT-6.0.0-2]), saving a frame header',
-  mqttWs1:
-    'a busy broker may put several MQTT packets in one WebSocket frame (MQTT 3.1.1 §6.0, [MQTT-6.0.0-2]), saving a frame header',
+  mqttWs0: framesShared,
+  mqttWs1: framesShared,
 };
 for (const lane of LANES) {
   const d = medianOf(fastRuns, lane, 'overheadDown') - medianOf(fastRuns, lane, 'theoryDown');
