@@ -2,9 +2,10 @@
 // Debian's Mosquitto side by side, driven by the same clients on 127.0.0.1.
 // The overload phase offers 3× the QoS 0 fan-in capacity for 30 s and reports /api/health p99,
 // peak RSS and how long delivery takes to be normal again; rtt and connections give QoS 1
-// round trips and RSS per idle connection next to Mosquitto's.
+// round trips and RSS per idle connection next to Mosquitto's. The round trips also measure
+// Aedes as published (stock Aedes), to show what the lab's patches add to upstream's.
 // Options: --quick (smaller counts, one run of each instead of five, a 5 s overload),
-// --only embedded,mosquitto,mosquitto-default (any of them, comma-separated),
+// --only embedded,mosquitto,mosquitto-default,aedes-stock (any of them, comma-separated),
 // --phases fan-in,fan-out,rtt,connections,overload (default: all, in that order).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +42,8 @@ interface Broker {
   wsUrl: string;
   /** The lab's HTTP server (embedded broker only), for /api/health during the overload. */
   httpUrl?: string;
+  /** Measured in the round trips only (stock Aedes, whose unbounded queue the overload fills). */
+  rttOnly?: boolean;
   stop(): Promise<void>;
   alive(): boolean;
 }
@@ -110,6 +113,28 @@ async function startEmbedded(): Promise<Broker> {
     tcpPort: tcp,
     wsUrl: `ws://${HOST}:${http}/mqtt`,
     httpUrl: `http://${HOST}:${http}`,
+    ...t,
+  };
+}
+
+/**
+ * Aedes as published (bench/_aedes-stock.ts): what the lab's broker adds to upstream's round
+ * trip, next to what Mosquitto's takes.
+ */
+async function startAedesStock(): Promise<Broker> {
+  const [tcp, http] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['bench/_aedes-stock.ts', String(tcp), String(http)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const t = track(child);
+  await waitPort(tcp);
+  await waitPort(http);
+  return {
+    name: 'stock Aedes',
+    pid: child.pid!,
+    tcpPort: tcp,
+    wsUrl: `ws://${HOST}:${http}/mqtt`,
+    rttOnly: true,
     ...t,
   };
 }
@@ -558,6 +583,7 @@ const starters = [
   ['embedded', startEmbedded],
   ['mosquitto', () => startMosquitto(true)],
   ['mosquitto-default', () => startMosquitto(false)],
+  ['aedes-stock', startAedesStock],
 ] as const;
 // Each measurement's rows, by broker: one table per measurement.
 const tables = new Map<string, Map<string, Record<string, string | number>>>();
@@ -568,12 +594,18 @@ function put(table: string, b: Broker, row: string, value: string | number): voi
   rows.get(row)![b.name] = value;
 }
 const brokers: Broker[] = [];
+/** The brokers measured in every phase (all but the round-trip-only ones). */
+const core = (): Broker[] => brokers.filter((b) => !b.rttOnly);
 
-/** Measures every broker RUNS times, the brokers taking turns (E, M, M', E, M, M', …). */
-async function takeTurns<T>(label: string, measure: (b: Broker) => Promise<T>) {
-  const runs = new Map<Broker, T[]>(brokers.map((b) => [b, []]));
+/** Measures each of `among` RUNS times, the brokers taking turns (E, M, M', E, M, M', …). */
+async function takeTurns<T>(
+  label: string,
+  measure: (b: Broker) => Promise<T>,
+  among: Broker[] = core(),
+) {
+  const runs = new Map<Broker, T[]>(among.map((b) => [b, []]));
   for (let run = 0; run < RUNS; run++) {
-    for (const b of brokers) {
+    for (const b of among) {
       process.stderr.write(`${b.name}: ${label}, run ${run + 1} of ${RUNS}…\n`);
       runs.get(b)!.push(await measure(b));
     }
@@ -598,7 +630,7 @@ try {
       fanIn(b, qos, Math.round((qos ? 100_000 : 200_000) * Q)),
     );
     const t = `QoS ${qos} fan-in: 4 publishers → 1 subscriber, 100-byte payloads (${runsNote})`;
-    for (const b of brokers) {
+    for (const b of core()) {
       const rs = runs.get(b)!;
       const rates = rs.map((f) => f.msgPerS);
       put(t, b, 'msg/s, median', median(rates));
@@ -617,7 +649,7 @@ try {
   if (phases.has('fan-out')) {
     const runs = await takeTurns('QoS 0 fan-out', (b) => fanOut(b));
     const t = `QoS 0 fan-out: 1 publisher at 2,000 msg/s → 50 subscribers (${runsNote})`;
-    for (const b of brokers) {
+    for (const b of core()) {
       const rs = runs.get(b)!;
       put(t, b, 'deliveries/s, median', median(rs.map((f) => f.perS)));
       put(t, b, 'delivered %, lowest', (100 * Math.min(...rs.map((f) => f.share))).toFixed(1));
@@ -633,8 +665,10 @@ try {
       ['WS', (b: Broker) => b.wsUrl],
     ] as const) {
       for (const qos of [0, 1] as const) {
-        const runs = await takeTurns(`RTT ${label} QoS ${qos}`, (b) =>
-          roundTrip(urlOf(b), qos, count),
+        const runs = await takeTurns(
+          `RTT ${label} QoS ${qos}`,
+          (b) => roundTrip(urlOf(b), qos, count),
+          brokers,
         );
         for (const b of brokers) {
           const rs = runs.get(b)!;
@@ -648,7 +682,7 @@ try {
     const n = Math.round(1000 * Q);
     const runs = await takeTurns(`${n} connections`, (b) => manyConnections(b, n));
     const t = `${n} idle connections, each with one subscription (${runsNote})`;
-    for (const b of brokers) {
+    for (const b of core()) {
       const rs = runs.get(b)!;
       put(t, b, 'connect+subscribe all, ms, median', median(rs.map((m) => m.ms)));
       put(t, b, 'RSS per idle connection, KiB, median', median(rs.map((m) => m.kibPerConn)));
@@ -656,7 +690,7 @@ try {
   }
   if (phases.has('overload')) {
     const t = `Overload: 3× the QoS 0 fan-in capacity for ${OVERLOAD_S} s, then every client leaves (one run each; targets: /api/health p99 < 100 ms, RSS < 400 MiB, normal within 10 s)`;
-    for (const b of brokers) {
+    for (const b of core()) {
       process.stderr.write(`${b.name}: 3× overload for ${OVERLOAD_S} s, then mass disconnect…\n`);
       const o = await overload(b, capacity.get(b) ?? 0);
       put(t, b, 'target msg/s (3×)', o.targetPerS);
@@ -700,6 +734,8 @@ out += '\n';
 others.forEach((n, i) => (out += `ratio ${i + 1} = ${base} / ${n}. `));
 out +=
   '\nMosq. NODELAY sets TCP_NODELAY like the embedded broker; Mosq. default leaves Nagle on.' +
+  "\nstock Aedes: the same Aedes as published, without the lab's patches, limits or access rules" +
+  ' (round trips only).' +
   '\nLoopback only; the machine may be shared: compare within one run.\n';
 process.stdout.write(out);
 process.exit(0);
