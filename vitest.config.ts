@@ -63,8 +63,8 @@ export default defineConfig({
   test: {
     // Most broker and server tests wait on sockets, timers and child processes (a lease running
     // out, a 5 s race, a keep-alive): on the 2-core machine four workers still left both cores
-    // idle for seconds at a time, when all four were waiting (40-46 s); with six the cores stay
-    // busy (33-38 s). Eight were no faster: each worker imports the server once more.
+    // idle for seconds at a time, when all four were waiting (40-49 s); with six the cores stay
+    // busy (32-39 s). Eight were no faster: each worker imports the server once more.
     maxWorkers: 6,
     sequence: { sequencer: SlowestFirst },
     projects: [
