@@ -88,55 +88,54 @@ function track(child: ChildProcess) {
   };
 }
 
-async function startEmbedded(): Promise<Broker> {
-  const [http, tcp] = [await freePort(), await freePort()];
-  const child = spawn(
-    process.execPath,
-    [
-      'server/cli.ts',
-      '--no-site',
-      '--port',
-      String(http),
-      '--mqtt-port',
-      String(tcp),
-      '--host',
-      HOST,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const t = track(child);
-  await waitPort(tcp);
-  await waitPort(http);
-  return {
-    name: 'embedded (Aedes)',
-    pid: child.pid!,
-    tcpPort: tcp,
-    wsUrl: `ws://${HOST}:${http}/mqtt`,
-    httpUrl: `http://${HOST}:${http}`,
-    ...t,
-  };
-}
-
 /**
- * Aedes as published (bench/_aedes-stock.ts): what the lab's broker adds to upstream's round
- * trip, next to what Mosquitto's takes.
+ * A Node broker in a process of its own, listening on MQTT/TCP and on HTTP (MQTT over WebSocket
+ * at /mqtt): `args` gets its two free ports, `extra` the HTTP one.
  */
-async function startAedesStock(): Promise<Broker> {
+async function startNodeBroker(
+  name: string,
+  args: (tcp: number, http: number) => string[],
+  extra: (http: number) => Partial<Broker>,
+): Promise<Broker> {
   const [tcp, http] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['bench/_aedes-stock.ts', String(tcp), String(http)], {
+  const child = spawn(process.execPath, args(tcp, http), {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const t = track(child);
   await waitPort(tcp);
   await waitPort(http);
   return {
-    name: 'stock Aedes',
+    name,
     pid: child.pid!,
     tcpPort: tcp,
     wsUrl: `ws://${HOST}:${http}/mqtt`,
-    rttOnly: true,
+    ...extra(http),
     ...t,
   };
+}
+
+/** The companion server as `npm start` runs it, without the site. */
+function startEmbedded(): Promise<Broker> {
+  return startNodeBroker(
+    'embedded (Aedes)',
+    (tcp, http) => [
+      'server/cli.ts',
+      ...['--no-site', '--port', String(http), '--mqtt-port', String(tcp), '--host', HOST],
+    ],
+    (http) => ({ httpUrl: `http://${HOST}:${http}` }),
+  );
+}
+
+/**
+ * Aedes as published (bench/_aedes-stock.ts): what the lab's broker adds to upstream's round
+ * trip, next to what Mosquitto's takes. Round trips only.
+ */
+function startAedesStock(): Promise<Broker> {
+  return startNodeBroker(
+    'stock Aedes',
+    (tcp, http) => ['bench/_aedes-stock.ts', String(tcp), String(http)],
+    () => ({ rttOnly: true }),
+  );
 }
 
 /**
